@@ -1,0 +1,225 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DriveError, driveErrorFrom } from './drive-error.js';
+import { assertFormatted, readFormat, type FormatBody } from './format.js';
+import type { MetaOp, OpResult } from './meta-ops.js';
+import { MetaWriter } from './meta-writer.js';
+import { DrivePaths, partFileName } from './paths.js';
+import type { BucketRow, ListRow, PartUploadRecord, StoredVersion, UploadRecord, VersionRecord } from './records.js';
+import { openSchema } from './schema.js';
+
+/**
+ * One local drive: a folder with a metadata DB and shard files. Reads of the
+ * DB are synchronous on the caller's thread (WAL readers never wait for the
+ * writer); every change goes through the drive's writer thread.
+ */
+export class LocalDrive {
+  readonly paths: DrivePaths;
+  private readonly db: Database.Database;
+  private readonly writer: MetaWriter;
+  private readonly q;
+
+  private constructor(root: string, readonly format: FormatBody, db: Database.Database, writer: MetaWriter) {
+    this.paths = new DrivePaths(root);
+    this.db = db;
+    this.writer = writer;
+    this.q = {
+      buckets: db.prepare('SELECT name, created FROM buckets ORDER BY name'),
+      bucket: db.prepare('SELECT name, created FROM buckets WHERE name = ?'),
+      versions: db.prepare('SELECT record, current FROM versions WHERE bucket = ? AND key = ?'),
+      inline: db.prepare('SELECT data FROM inline_data WHERE bucket = ? AND key = ? AND version_id = ?').pluck(),
+      listFrom: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?'),
+      listFromTo: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
+      anyLive: db.prepare('SELECT 1 FROM objects WHERE bucket = ? AND deleted = 0 LIMIT 1').pluck(),
+      upload: db.prepare('SELECT record FROM uploads WHERE upload_id = ?').pluck(),
+      parts: db.prepare('SELECT record FROM parts WHERE upload_id = ? ORDER BY part_number').pluck(),
+      uploadsFrom: db.prepare('SELECT record FROM uploads WHERE bucket = ? AND (key > ? OR (key = ? AND upload_id > ?)) ORDER BY key, upload_id LIMIT ?').pluck(),
+    };
+  }
+
+  /** Opens a formatted drive: empties its staging area and starts its writer thread. */
+  static async open(root: string): Promise<LocalDrive> {
+    const format = assertFormatted(readFormat(root), root);
+    const paths = new DrivePaths(root);
+    try {
+      rmSync(paths.tmp, { recursive: true, force: true });
+      mkdirSync(paths.tmp, { recursive: true });
+      mkdirSync(paths.data, { recursive: true });
+    } catch (err) {
+      throw driveErrorFrom(err, `preparing ${root}`);
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(paths.db);
+      openSchema(db);
+    } catch (err) {
+      throw new DriveError('offline', `${root}: cannot open metadata DB: ${(err as Error).message}`, { cause: err });
+    }
+    const writer = new MetaWriter(root);
+    try {
+      await writer.ready;
+    } catch (err) {
+      db.close();
+      throw new DriveError('offline', `${root}: writer thread failed: ${(err as Error).message}`, { cause: err });
+    }
+    return new LocalDrive(root, format, db, writer);
+  }
+
+  get root(): string { return this.paths.root; }
+  get id(): string { return this.format.driveId; }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+    this.db.close();
+  }
+
+  apply(op: MetaOp): Promise<OpResult> {
+    return this.writer.apply(op);
+  }
+
+  // ---- metadata reads -------------------------------------------------------
+
+  listBuckets(): BucketRow[] {
+    return this.read(() => this.q.buckets.all() as BucketRow[]);
+  }
+
+  bucket(name: string): BucketRow | undefined {
+    return this.read(() => this.q.bucket.get(name) as BucketRow | undefined);
+  }
+
+  versions(bucket: string, key: string): StoredVersion[] {
+    return this.read(() =>
+      (this.q.versions.all(bucket, key) as { record: string; current: number }[]).map((r) => ({
+        record: JSON.parse(r.record) as VersionRecord,
+        current: r.current === 1,
+      })),
+    );
+  }
+
+  inline(bucket: string, key: string, versionId: string): Uint8Array | undefined {
+    return this.read(() => this.q.inline.get(bucket, key, versionId) as Buffer | undefined);
+  }
+
+  /** Rows with from <= key < to (to = null: no upper bound), in UTF-8 byte order. */
+  listRows(bucket: string, from: string, to: string | null, limit: number): ListRow[] {
+    return this.read(() => {
+      const rows = (to === null ? this.q.listFrom.all(bucket, from, limit) : this.q.listFromTo.all(bucket, from, to, limit)) as (Omit<ListRow, 'deleted'> & { deleted: number })[];
+      return rows.map((r) => ({ ...r, deleted: r.deleted === 1 }));
+    });
+  }
+
+  hasLiveObjects(bucket: string): boolean {
+    return this.read(() => this.q.anyLive.get(bucket) !== undefined);
+  }
+
+  upload(uploadId: string): UploadRecord | undefined {
+    return this.read(() => {
+      const r = this.q.upload.get(uploadId) as string | undefined;
+      return r === undefined ? undefined : (JSON.parse(r) as UploadRecord);
+    });
+  }
+
+  parts(uploadId: string): PartUploadRecord[] {
+    return this.read(() => (this.q.parts.all(uploadId) as string[]).map((r) => JSON.parse(r) as PartUploadRecord));
+  }
+
+  /** Uploads after (keyMarker, uploadIdMarker), ordered by key then upload id. */
+  uploadsAfter(bucket: string, keyMarker: string, uploadIdMarker: string, limit: number): UploadRecord[] {
+    return this.read(() => (this.q.uploadsFrom.all(bucket, keyMarker, keyMarker, uploadIdMarker, limit) as string[]).map((r) => JSON.parse(r) as UploadRecord));
+  }
+
+  // ---- shard files ----------------------------------------------------------
+
+  /** A fresh folder under tmp/ for one write's shards. */
+  newStagingDir(): string {
+    const dir = join(this.paths.tmp, randomUUID());
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      throw driveErrorFrom(err, 'staging');
+    }
+    return dir;
+  }
+
+  async removeStaging(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  async createShardFile(path: string): Promise<ShardFileWriter> {
+    try {
+      return new ShardFileWriter(path, await open(path, 'wx', 0o600));
+    } catch (err) {
+      throw driveErrorFrom(err, `creating ${path}`);
+    }
+  }
+
+  async openShard(dataDir: string, partNumber: number): Promise<ShardFileReader> {
+    const path = join(this.paths.dataDir(dataDir), partFileName(partNumber));
+    try {
+      return new ShardFileReader(path, await open(path, 'r'));
+    } catch (err) {
+      throw driveErrorFrom(err, `opening ${path}`);
+    }
+  }
+
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw new DriveError('io', `${this.root}: metadata read failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+export class ShardFileWriter {
+  constructor(readonly path: string, private readonly fh: FileHandle) {}
+
+  async write(chunks: Uint8Array[]): Promise<void> {
+    try {
+      await this.fh.writev(chunks);
+    } catch (err) {
+      throw driveErrorFrom(err, `writing ${this.path}`);
+    }
+  }
+
+  /** Durable before it returns: the commit that follows may make it visible. */
+  async finish(): Promise<void> {
+    try {
+      await this.fh.datasync();
+      await this.fh.close();
+    } catch (err) {
+      await this.fh.close().catch(() => undefined);
+      throw driveErrorFrom(err, `syncing ${this.path}`);
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+    await rm(this.path, { force: true }).catch(() => undefined);
+  }
+}
+
+export class ShardFileReader {
+  constructor(readonly path: string, private readonly fh: FileHandle) {}
+
+  /** Reads exactly `length` bytes at `position` into `into`, or throws notFound on a short file. */
+  async readExactly(into: Uint8Array, position: number): Promise<void> {
+    let done = 0;
+    try {
+      while (done < into.length) {
+        const { bytesRead } = await this.fh.read(into, done, into.length - done, position + done);
+        if (bytesRead === 0) throw new DriveError('notFound', `${this.path}: shard truncated at ${position + done}`);
+        done += bytesRead;
+      }
+    } catch (err) {
+      throw driveErrorFrom(err, `reading ${this.path}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+  }
+}

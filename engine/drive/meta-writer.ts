@@ -1,0 +1,90 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DriveError } from './drive-error.js';
+import type { MetaOp, OpReply, OpResult, WriterInit } from './meta-ops.js';
+
+/** How many ops may wait for one drive before new writers wait too: a slow drive must not fall behind without bound. */
+const MAX_IN_FLIGHT = 512;
+
+/** The main-thread side of a drive's writer thread. */
+export class MetaWriter {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, (r: OpResult) => void>();
+  private readonly waiting: (() => void)[] = [];
+  private nextId = 1;
+  private closed = false;
+  private failure: Error | undefined;
+  readonly ready: Promise<void>;
+
+  constructor(root: string) {
+    this.worker = startWorker('./meta-writer.worker', { root } satisfies WriterInit);
+    this.ready = new Promise((resolve, reject) => {
+      const onReady = (msg: unknown) => {
+        if (msg === 'ready') { this.worker.off('error', reject); this.worker.unref(); resolve(); }
+      };
+      this.worker.once('message', onReady);
+      this.worker.once('error', reject);
+    });
+    this.worker.on('message', (msg: OpReply[] | 'ready') => {
+      if (msg === 'ready') return;
+      for (const reply of msg) {
+        const resolve = this.pending.get(reply.id);
+        this.pending.delete(reply.id);
+        resolve?.(reply.result);
+      }
+      while (this.waiting.length > 0 && this.pending.size < MAX_IN_FLIGHT) this.waiting.shift()!();
+      // An idle writer must not keep the process alive; a busy one must.
+      if (this.pending.size === 0 && !this.closed) this.worker.unref();
+    });
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => { if (!this.closed) this.fail(new Error(`drive writer exited with code ${code}`)); });
+  }
+
+  get inFlight(): number { return this.pending.size; }
+
+  async apply(op: MetaOp): Promise<OpResult> {
+    if (this.failure) return { ok: false, kind: 'offline', message: this.failure.message };
+    while (this.pending.size >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.waiting.push(r));
+    const id = this.nextId++;
+    if (this.pending.size === 0) this.worker.ref();
+    return new Promise<OpResult>((resolve) => {
+      this.pending.set(id, resolve);
+      this.worker.postMessage({ id, op });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.failure) return;
+    const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
+    this.worker.ref();
+    this.worker.postMessage('close');
+    await exited;
+  }
+
+  private fail(err: Error): void {
+    this.failure = err;
+    for (const resolve of this.pending.values()) resolve({ ok: false, kind: 'offline', message: err.message });
+    this.pending.clear();
+    for (const w of this.waiting.splice(0)) w();
+  }
+}
+
+/**
+ * Runs from source under tsx (tests, `npm run serve` in development) and from
+ * the built JavaScript. Node 20 does not pass tsx's loader hooks to workers, so
+ * a source worker registers them itself before importing its entry.
+ */
+function startWorker(relative: string, workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(`${relative}.js`, import.meta.url), { workerData });
+  // tsx's CommonJS hook transpiles in-thread; its ESM hook would start a loader thread per worker (seconds at startup).
+  const entry = fileURLToPath(new URL(`${relative}.ts`, import.meta.url));
+  const tsxApi = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
+  const boot = `require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(entry)});`;
+  return new Worker(boot, { eval: true, workerData, execArgv: [] });
+}
+
+export function throwIfFailed(result: OpResult): asserts result is Extract<OpResult, { ok: true }> {
+  if (!result.ok) throw new DriveError(result.kind, result.message);
+}

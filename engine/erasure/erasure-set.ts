@@ -1,0 +1,511 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { GranaryError } from '../common/errors.js';
+import type { LocalDrive, ShardFileWriter } from '../drive/local-drive.js';
+import type { MetaOp, OpResult } from '../drive/meta-ops.js';
+import type { ListRow, PartRecord, PartUploadRecord, UploadRecord, VersionRecord } from '../drive/records.js';
+import { blockHash, HASH_ALGORITHM } from './bitrot.js';
+import { distributionFor } from './distribution.js';
+import { KeyLock } from './key-lock.js';
+import { PartLayout, writeQuorum } from './layout.js';
+import { encodePart } from './part-encoder.js';
+import { PartDecoder, type BadShard, type ShardSource } from './part-decoder.js';
+import { resolveVersion, type Resolved } from './resolve-version.js';
+import type { SetContext } from './set-context.js';
+
+export interface PutInput {
+  body: AsyncIterable<Uint8Array>;
+  size?: number;
+  maxSize: number;
+  metadata: Record<string, string>;
+  checksums?: Record<string, string>;
+}
+
+export interface ByteRange { start: number; end: number } // inclusive
+
+export interface HealReport {
+  /** Slots rewritten, by reason. */
+  healed: { slot: number; reason: 'missing' | 'corrupt' }[];
+  /** The key had no version to heal. */
+  absent: boolean;
+}
+
+/** An object's bytes are larger than this shard size per drive: shards go to files, not the DB. */
+export const INLINE_SHARD_MAX = 128 * 1024;
+
+/**
+ * One erasure set: k + m drives that store every object of the keys placed on
+ * it. Writes stage shards, commit on every drive and succeed on a write
+ * quorum (rolled back otherwise); reads resolve the current version from the
+ * drives' rows and decode from any k verified shards.
+ */
+export class ErasureSet {
+  private readonly lock = new KeyLock();
+  readonly n: number;
+  readonly writeQuorum: number;
+  /** Shards found bad while reading; the object layer heals them in the background. */
+  onBadShard: (bucket: string, key: string, bad: BadShard) => void = () => undefined;
+
+  constructor(readonly ctx: SetContext) {
+    this.n = ctx.k + ctx.m;
+    this.writeQuorum = writeQuorum(ctx.k, ctx.m);
+  }
+
+  get drives(): (LocalDrive | null)[] { return this.ctx.drives; }
+
+  // ---- buckets --------------------------------------------------------------
+
+  async makeBucket(bucket: string, created: number): Promise<void> {
+    const results = await this.applyAll(() => ({ op: 'makeBucket', bucket, created }));
+    this.requireQuorum(results, `creating bucket ${bucket}`);
+  }
+
+  async deleteBucket(bucket: string): Promise<void> {
+    const results = await this.applyAll(() => ({ op: 'deleteBucket', bucket }));
+    this.requireQuorum(results, `deleting bucket ${bucket}`);
+  }
+
+  /** Each slot's answer to a sync read; null where the drive is offline or failed. */
+  perSlot<T>(fn: (drive: LocalDrive) => T): (T | null)[] {
+    return this.ctx.drives.map((d) => {
+      if (!d) return null;
+      try {
+        return fn(d);
+      } catch {
+        return null;
+      }
+    });
+  }
+
+  // ---- objects --------------------------------------------------------------
+
+  async putObject(bucket: string, key: string, input: PutInput): Promise<VersionRecord> {
+    const dist = distributionFor(bucket, key, this.n);
+    const staging = this.newStaging();
+    try {
+      const encoded = await encodePart(this.ctx, dist, input.body, {
+        expectedSize: input.size,
+        maxSize: input.maxSize,
+        inlineLimit: Math.min(INLINE_SHARD_MAX * this.ctx.k, this.ctx.blockSize),
+        openFiles: () => staging.open('part.1'),
+      });
+      const etag = encoded.md5.toString('hex');
+      const record: VersionRecord = {
+        versionId: randomUUID(),
+        mtime: Date.now(),
+        size: encoded.size,
+        etag,
+        metadata: input.metadata,
+        ...(input.checksums ? { checksums: input.checksums } : {}),
+        erasure: this.erasureInfo(dist),
+        ...(encoded.inline ? {} : { dataDir: newDataDir() }),
+        parts: [{ number: 1, size: encoded.size, etag }],
+      };
+      await this.commitVersion(bucket, key, record, (slot) => {
+        if (encoded.slotFailed[slot]) return null;
+        return { op: 'putVersion', bucket, key, record, ...(encoded.inline ? { inline: encoded.inline[slot] } : { stagedDir: staging.dirs[slot]! }) };
+      });
+      return record;
+    } finally {
+      await staging.cleanup();
+    }
+  }
+
+  /** The current version, or NoSuchKey. */
+  resolve(bucket: string, key: string): Resolved {
+    const r = resolveVersion(this.perSlot((d) => d.versions(bucket, key)), this.ctx.k, `${bucket}/${key}`);
+    if (!r) throw new GranaryError('NoSuchKey');
+    return r;
+  }
+
+  /** The bytes of a resolved version in `range`, block by block, one block read ahead. */
+  async *read(bucket: string, key: string, resolved: Resolved, range?: ByteRange): AsyncGenerator<Uint8Array> {
+    const { record } = resolved;
+    const start = range?.start ?? 0;
+    const end = range?.end ?? record.size - 1;
+    let partStart = 0;
+    for (const part of record.parts) {
+      const partEnd = partStart + part.size - 1;
+      if (part.size > 0 && partEnd >= start && partStart <= end) {
+        yield* this.readPart(bucket, key, resolved, part, Math.max(start, partStart) - partStart, Math.min(end, partEnd) - partStart);
+      }
+      partStart += part.size;
+      if (partStart > end) break;
+    }
+  }
+
+  private async *readPart(bucket: string, key: string, resolved: Resolved, part: PartRecord, from: number, to: number): AsyncGenerator<Uint8Array> {
+    const { record } = resolved;
+    const layout = new PartLayout(part.size, record.erasure.blockSize, this.ctx.k);
+    const decoder = new PartDecoder(this.ctx, record.erasure.distribution, layout, this.shardSource(bucket, key, resolved, part), resolved.holders, (bad) =>
+      this.onBadShard(bucket, key, bad),
+    );
+    const B = layout.blockSize;
+    const first = Math.floor(from / B);
+    const last = Math.floor(to / B);
+    const fetch = (i: number) => {
+      const p = decoder.readBlock(i);
+      p.catch(() => undefined);
+      return p;
+    };
+    try {
+      let next = fetch(first);
+      for (let i = first; i <= last; i++) {
+        const shards = await next;
+        if (i < last) next = fetch(i + 1);
+        const blockStart = i * B;
+        const lo = Math.max(from, blockStart) - blockStart;
+        const hi = Math.min(to, blockStart + layout.blockLength(i) - 1) - blockStart;
+        yield* sliceShards(shards, layout.shardLength(i), lo, hi);
+      }
+    } finally {
+      await decoder.close();
+    }
+  }
+
+  private shardSource(bucket: string, key: string, resolved: Resolved, part: PartRecord): ShardSource {
+    const { record } = resolved;
+    if (!record.dataDir) {
+      return { kind: 'inline', frames: this.perSlot((d) => (resolved.holders[this.slotOf(d)] ? d.inline(bucket, key, record.versionId) ?? null : null)) };
+    }
+    const dataDir = record.dataDir;
+    return {
+      kind: 'file',
+      open: (slot) => {
+        const d = this.ctx.drives[slot];
+        if (!d) return Promise.reject(new Error('offline'));
+        return d.openShard(dataDir, part.number);
+      },
+    };
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<boolean> {
+    return this.lock.run(lockName(bucket, key), async () => {
+      try {
+        this.resolve(bucket, key);
+      } catch (err) {
+        if (err instanceof GranaryError && err.code === 'NoSuchKey') return false;
+        throw err;
+      }
+      const record: VersionRecord = {
+        versionId: randomUUID(),
+        mtime: Date.now(),
+        size: 0,
+        etag: '',
+        deleted: true,
+        metadata: {},
+        erasure: this.erasureInfo(distributionFor(bucket, key, this.n)),
+        parts: [],
+      };
+      await this.commitLocked(bucket, key, record, () => ({ op: 'putVersion', bucket, key, record }));
+      return true;
+    });
+  }
+
+  /**
+   * Rewrites the shards of the current version on every online drive that
+   * lacks them or holds a corrupt one (every frame is read and verified).
+   */
+  async healObject(bucket: string, key: string): Promise<HealReport> {
+    return this.lock.run(lockName(bucket, key), async () => {
+      let resolved: Resolved;
+      try {
+        resolved = this.resolve(bucket, key);
+      } catch (err) {
+        if (err instanceof GranaryError && err.code === 'NoSuchKey') return { healed: [], absent: true };
+        throw err;
+      }
+      const { record } = resolved;
+      const healed: HealReport['healed'] = [];
+      for (let slot = 0; slot < this.n; slot++) {
+        if (!this.ctx.drives[slot]) continue;
+        if (!resolved.holders[slot]) healed.push({ slot, reason: 'missing' });
+      }
+      for (const part of record.parts) {
+        const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined);
+        try {
+          for (let slot = 0; slot < this.n; slot++) {
+            if (!this.ctx.drives[slot] || !resolved.holders[slot] || healed.some((h) => h.slot === slot)) continue;
+            const reason = await decoder.verifySlot(slot);
+            if (reason) healed.push({ slot, reason });
+          }
+        } finally {
+          await decoder.close();
+        }
+      }
+      if (healed.length === 0) return { healed, absent: false };
+
+      // Readable holders exclude the slots being healed.
+      const sources = resolved.holders.map((h, slot) => h && !healed.some((x) => x.slot === slot));
+      const targets = healed.map((h) => h.slot);
+      const staging = this.newStaging();
+      try {
+        const inline: (Uint8Array | null)[] = new Array(this.n).fill(null);
+        for (const part of record.parts) {
+          const frames = await this.rebuildPart(bucket, key, { record, holders: sources }, part, targets);
+          if (record.dataDir) {
+            const writers = await staging.open(`part.${part.number}`, targets);
+            await Promise.all(targets.map(async (slot) => {
+              const w = writers[slot];
+              if (!w) throw new GranaryError('XGranaryWriteQuorum', `heal: slot ${slot} cannot be written`);
+              await w.write(frames[slot]);
+              await w.finish();
+            }));
+          } else {
+            for (const slot of targets) inline[slot] = Buffer.concat(frames[slot]);
+          }
+        }
+        const results = await Promise.all(targets.map((slot) =>
+          this.ctx.drives[slot]!.apply({ op: 'putVersion', bucket, key, record, ...(record.dataDir ? { stagedDir: staging.dirs[slot]! } : { inline: inline[slot]! }) }),
+        ));
+        const failed = results.filter((r) => !r.ok);
+        if (failed.length > 0) throw new GranaryError('InternalError', `heal of ${bucket}/${key}: ${failed.map((f) => (f.ok ? '' : f.message)).join('; ')}`);
+      } finally {
+        await staging.cleanup();
+      }
+      return { healed, absent: false };
+    });
+  }
+
+  /** Every frame of `targets`' shards of one part, rebuilt from the verified shards of the others. */
+  private async rebuildPart(bucket: string, key: string, resolved: Resolved, part: PartRecord, targets: number[]): Promise<Uint8Array[][]> {
+    const dist = resolved.record.erasure.distribution;
+    const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined);
+    const layout = new PartLayout(part.size, resolved.record.erasure.blockSize, this.ctx.k);
+    const frames: Uint8Array[][] = Array.from({ length: this.n }, () => []);
+    try {
+      for (let i = 0; i < layout.blocks; i++) {
+        const shards = await decoder.readBlock(i, targets.map((slot) => dist[slot]));
+        for (const slot of targets) {
+          const shard = shards[dist[slot]]!;
+          frames[slot].push(blockHash(shard), shard);
+        }
+      }
+    } finally {
+      await decoder.close();
+    }
+    return frames;
+  }
+
+  private decoderFor(bucket: string, key: string, resolved: Resolved, part: PartRecord, onBad: (b: BadShard) => void): PartDecoder {
+    const layout = new PartLayout(part.size, resolved.record.erasure.blockSize, this.ctx.k);
+    return new PartDecoder(this.ctx, resolved.record.erasure.distribution, layout, this.shardSource(bucket, key, resolved, part), resolved.holders, onBad);
+  }
+
+  // ---- listing --------------------------------------------------------------
+
+  listRows(bucket: string, from: string, to: string | null, limit: number): (ListRow[] | null)[] {
+    return this.perSlot((d) => d.listRows(bucket, from, to, limit));
+  }
+
+  // ---- multipart ------------------------------------------------------------
+
+  async newUpload(bucket: string, key: string, metadata: Record<string, string>, checksumAlgorithm?: string): Promise<UploadRecord> {
+    const upload: UploadRecord = {
+      uploadId: newUploadId(),
+      bucket,
+      key,
+      initiated: Date.now(),
+      metadata,
+      ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+      erasure: this.erasureInfo(distributionFor(bucket, key, this.n)),
+      dataDir: newDataDir(),
+    };
+    const results = await this.applyAll(() => ({ op: 'putUpload', upload }));
+    this.requireQuorum(results, 'creating the upload');
+    return upload;
+  }
+
+  /** The upload as a read quorum of drives know it, or NoSuchUpload. */
+  upload(bucket: string, key: string, uploadId: string): { upload: UploadRecord; holders: boolean[] } {
+    const answers = this.perSlot((d) => d.upload(uploadId) ?? false);
+    const holders = answers.map((a) => !!a && a.bucket === bucket && a.key === key);
+    const found = answers.find((a, i) => holders[i] && a) as UploadRecord | undefined;
+    if (!found || holders.filter(Boolean).length < this.ctx.k) throw new GranaryError('NoSuchUpload');
+    return { upload: found, holders };
+  }
+
+  async putPart(bucket: string, key: string, uploadId: string, partNumber: number, input: PutInput): Promise<PartUploadRecord> {
+    const { upload, holders } = this.upload(bucket, key, uploadId);
+    const staging = this.newStaging();
+    try {
+      const encoded = await encodePart(this.ctx, upload.erasure.distribution, input.body, {
+        expectedSize: input.size,
+        maxSize: input.maxSize,
+        inlineLimit: 0,
+        openFiles: () => staging.open('part', holders.map((h, slot) => (h ? slot : -1)).filter((s) => s >= 0)),
+      });
+      const part: PartUploadRecord = {
+        number: partNumber,
+        size: encoded.size,
+        etag: encoded.md5.toString('hex'),
+        mtime: Date.now(),
+        ...(input.checksums ? { checksums: input.checksums } : {}),
+      };
+      await this.lock.run(`${uploadId}\0${partNumber}`, async () => {
+        const results = await this.applyEach((slot) =>
+          encoded.slotFailed[slot] || !holders[slot] ? null : { op: 'putPart', uploadId, part, stagedFile: join(staging.dirs[slot]!, 'part') },
+        );
+        this.requireQuorum(results, `storing part ${partNumber}`);
+      });
+      return part;
+    } finally {
+      await staging.cleanup();
+    }
+  }
+
+  /** Each part number's record as a read quorum agrees on it, with the slots that hold exactly that record. */
+  parts(uploadId: string): Map<number, { part: PartUploadRecord; holders: boolean[] }> {
+    const bySlot = this.perSlot((d) => d.parts(uploadId));
+    const votes = new Map<string, { part: PartUploadRecord; holders: boolean[]; count: number }>();
+    bySlot.forEach((parts, slot) => {
+      for (const p of parts ?? []) {
+        const id = `${p.number}\0${p.etag}\0${p.mtime}\0${p.size}`;
+        let v = votes.get(id);
+        if (!v) votes.set(id, (v = { part: p, holders: new Array(this.n).fill(false), count: 0 }));
+        v.holders[slot] = true;
+        v.count++;
+      }
+    });
+    const out = new Map<number, { part: PartUploadRecord; holders: boolean[] }>();
+    for (const v of votes.values()) {
+      if (v.count < this.ctx.k) continue;
+      const have = out.get(v.part.number);
+      if (!have || v.part.mtime > have.part.mtime) out.set(v.part.number, { part: v.part, holders: v.holders });
+    }
+    return out;
+  }
+
+  async completeUpload(bucket: string, key: string, uploadId: string, record: Omit<VersionRecord, 'versionId' | 'mtime' | 'erasure' | 'dataDir'>, slotsOk: boolean[]): Promise<VersionRecord> {
+    const { upload } = this.upload(bucket, key, uploadId);
+    const full: VersionRecord = { ...record, versionId: randomUUID(), mtime: Date.now(), erasure: upload.erasure, dataDir: upload.dataDir };
+    await this.commitVersion(bucket, key, full, (slot) => (slotsOk[slot] ? { op: 'completeUpload', bucket, key, uploadId, record: full } : null));
+    return full;
+  }
+
+  async abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    this.upload(bucket, key, uploadId);
+    const results = await this.applyAll(() => ({ op: 'abortUpload', uploadId }));
+    this.requireQuorum(results, 'aborting the upload');
+  }
+
+  uploadsAfter(bucket: string, keyMarker: string, uploadIdMarker: string, limit: number): UploadRecord[] {
+    const counts = new Map<string, { u: UploadRecord; count: number }>();
+    for (const list of this.perSlot((d) => d.uploadsAfter(bucket, keyMarker, uploadIdMarker, limit))) {
+      for (const u of list ?? []) {
+        const c = counts.get(u.uploadId);
+        if (c) c.count++;
+        else counts.set(u.uploadId, { u, count: 1 });
+      }
+    }
+    return [...counts.values()]
+      .filter((c) => c.count >= this.ctx.k)
+      .map((c) => c.u)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0))
+      .slice(0, limit);
+  }
+
+  // ---- commit machinery -----------------------------------------------------
+
+  private commitVersion(bucket: string, key: string, record: VersionRecord, opFor: (slot: number) => MetaOp | null): Promise<void> {
+    return this.lock.run(lockName(bucket, key), () => this.commitLocked(bucket, key, record, opFor));
+  }
+
+  /**
+   * Commits on every drive; below write quorum, the drives that did commit
+   * revert to the version they had. Above it, older versions are dropped in
+   * the drives' next group commit (not awaited: a lost finalize only leaves a
+   * superseded row the next write or the scanner drops).
+   */
+  private async commitLocked(bucket: string, key: string, record: VersionRecord, opFor: (slot: number) => MetaOp | null): Promise<void> {
+    const results = await this.applyEach(opFor);
+    const okSlots = results.map((r) => r !== null && r.ok);
+    const ok = okSlots.filter(Boolean).length;
+    if (ok < this.writeQuorum) {
+      await this.applyEach((slot) => (okSlots[slot] ? { op: 'revert', bucket, key, versionId: record.versionId } : null));
+      throw quorumError(results, this.writeQuorum, `${bucket}/${key}`);
+    }
+    if (results.some((r) => r?.ok && r.superseded)) {
+      void this.applyEach((slot) => (okSlots[slot] ? { op: 'finalize', bucket, key, versionId: record.versionId } : null));
+    }
+  }
+
+  private applyAll(op: () => MetaOp): Promise<(OpResult | null)[]> {
+    return this.applyEach(() => op());
+  }
+
+  /** The op for each slot (null: skip); null results where skipped or offline. */
+  private applyEach(opFor: (slot: number) => MetaOp | null): Promise<(OpResult | null)[]> {
+    return Promise.all(
+      this.ctx.drives.map((d, slot) => {
+        const op = opFor(slot);
+        if (!d || !op) return null;
+        return d.apply(op);
+      }),
+    );
+  }
+
+  private requireQuorum(results: (OpResult | null)[], what: string): void {
+    if (results.filter((r) => r?.ok).length < this.writeQuorum) throw quorumError(results, this.writeQuorum, what);
+  }
+
+  private erasureInfo(distribution: number[]): VersionRecord['erasure'] {
+    return { dataShards: this.ctx.k, parityShards: this.ctx.m, blockSize: this.ctx.blockSize, distribution, hash: HASH_ALGORITHM };
+  }
+
+  private slotOf(d: LocalDrive): number {
+    return this.ctx.drives.indexOf(d);
+  }
+
+  /** Staging folders created on first use, removed at the end whatever happened (renamed ones are already gone). */
+  private newStaging() {
+    const dirs: (string | null)[] = new Array(this.n).fill(null);
+    const drives = this.ctx.drives;
+    return {
+      dirs,
+      open: async (file: string, slots?: number[]): Promise<(ShardFileWriter | null)[]> =>
+        Promise.all(
+          drives.map(async (d, slot) => {
+            if (!d || (slots && !slots.includes(slot))) return null;
+            try {
+              dirs[slot] ??= d.newStagingDir();
+              return await d.createShardFile(join(dirs[slot]!, file));
+            } catch {
+              return null;
+            }
+          }),
+        ),
+      cleanup: async () => {
+        await Promise.all(dirs.map((dir, slot) => (dir ? drives[slot]?.removeStaging(dir) : undefined)));
+      },
+    };
+  }
+}
+
+function quorumError(results: (OpResult | null)[], need: number, what: string): GranaryError {
+  const full = results.some((r) => r && !r.ok && r.kind === 'full');
+  const ok = results.filter((r) => r?.ok).length;
+  return new GranaryError(full ? 'XGranaryStorageFull' : 'XGranaryWriteQuorum', `${what}: ${ok} drives committed, ${need} needed`);
+}
+
+function lockName(bucket: string, key: string): string {
+  return `${bucket}\0${key}`;
+}
+
+function newDataDir(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+/** Upload ids sort by creation time, as S3 lists uploads of one key. */
+function newUploadId(): string {
+  return `${Date.now().toString(36).padStart(9, '0')}${createHash('sha256').update(randomUUID()).digest('hex').slice(0, 23)}`;
+}
+
+/** The bytes [lo, hi] of a block whose k data shards hold it in order, without copying. */
+function* sliceShards(shards: (Uint8Array | null)[], shardLen: number, lo: number, hi: number): Generator<Uint8Array> {
+  for (let s = Math.floor(lo / shardLen); s * shardLen <= hi; s++) {
+    const a = Math.max(lo, s * shardLen) - s * shardLen;
+    const b = Math.min(hi, (s + 1) * shardLen - 1) - s * shardLen;
+    yield shards[s]!.subarray(a, b + 1);
+  }
+}

@@ -1,0 +1,119 @@
+import { compareKeys } from '../common/key-order.js';
+import type { ListRow } from '../drive/records.js';
+import type { ErasureSet } from './erasure-set.js';
+import { newer } from './resolve-version.js';
+
+export interface ListedObject {
+  key: string;
+  versionId: string;
+  mtime: number;
+  size: number;
+  etag: string;
+}
+
+interface SlotBuffer {
+  rows: ListRow[];
+  pos: number;
+  /** The drive has nothing after `rows`. */
+  done: boolean;
+  /** Next query starts here (inclusive). */
+  from: string;
+  /** The drive did not answer: it counts as unknown, not as empty. */
+  offline: boolean;
+}
+
+/**
+ * Walks one set's keys in order by merging a range scan of every drive's
+ * narrow `objects` index. A key is listed when k drives agree on its current
+ * version, as a read would resolve it; `seek` jumps the scans forward, which
+ * is how a delimiter skips a whole common prefix with one query per drive.
+ */
+export class SetListCursor {
+  private readonly slots: SlotBuffer[];
+
+  constructor(private readonly set: ErasureSet, private readonly bucket: string, from: string, private readonly to: string | null, private readonly batch = 256) {
+    this.slots = set.drives.map(() => ({ rows: [], pos: 0, done: false, from, offline: false }));
+  }
+
+  /** The next key any drive has, or null at the end. */
+  peek(): string | null {
+    let min: string | null = null;
+    for (let s = 0; s < this.slots.length; s++) {
+      const head = this.head(s);
+      if (head && (min === null || compareKeys(head.key, min) < 0)) min = head.key;
+    }
+    return min;
+  }
+
+  /** Consumes the key at `peek()`; its listing entry, or null when it is deleted or not on a quorum. */
+  take(): ListedObject | null {
+    const key = this.peek();
+    if (key === null) return null;
+    const rows: ListRow[] = [];
+    for (let s = 0; s < this.slots.length; s++) {
+      const head = this.head(s);
+      if (head && head.key === key) {
+        rows.push(head);
+        this.slots[s].pos++;
+      }
+    }
+    return this.resolve(key, rows);
+  }
+
+  /** Positions every scan at the first key >= `key`. */
+  seek(key: string): void {
+    for (const slot of this.slots) {
+      while (slot.pos < slot.rows.length && compareKeys(slot.rows[slot.pos].key, key) < 0) slot.pos++;
+      if (slot.pos === slot.rows.length && compareKeys(slot.from, key) < 0) {
+        slot.from = key;
+        slot.rows = [];
+        slot.pos = 0;
+      }
+    }
+  }
+
+  private head(s: number): ListRow | null {
+    const slot = this.slots[s];
+    if (slot.pos < slot.rows.length) return slot.rows[slot.pos];
+    if (slot.done || slot.offline) return null;
+    const drive = this.set.drives[s];
+    if (!drive) {
+      slot.offline = true;
+      return null;
+    }
+    try {
+      slot.rows = drive.listRows(this.bucket, slot.from, this.to, this.batch);
+    } catch {
+      slot.offline = true;
+      return null;
+    }
+    slot.pos = 0;
+    if (slot.rows.length < this.batch) slot.done = true;
+    if (slot.rows.length === 0) return null;
+    // The smallest key after the last one: the key followed by U+0000.
+    slot.from = slot.rows[slot.rows.length - 1].key + '\u0000';
+    return slot.rows[0];
+  }
+
+  private resolve(key: string, rows: ListRow[]): ListedObject | null {
+    const k = this.set.ctx.k;
+    const groups = new Map<string, { row: ListRow; count: number }>();
+    for (const r of rows) {
+      const g = groups.get(r.versionId);
+      if (g) g.count++;
+      else groups.set(r.versionId, { row: r, count: 1 });
+    }
+    let best: ListRow | null = null;
+    for (const g of groups.values()) {
+      if (g.count >= k && (!best || newer(g.row, best) > 0)) best = g.row;
+    }
+    if (best) return best.deleted ? null : { key, versionId: best.versionId, mtime: best.mtime, size: best.size, etag: best.etag };
+    // Drives disagree (a write or delete in flight, or one that failed): decide as a read would.
+    try {
+      const { record } = this.set.resolve(this.bucket, key);
+      return { key, versionId: record.versionId, mtime: record.mtime, size: record.size, etag: record.etag };
+    } catch {
+      return null;
+    }
+  }
+}

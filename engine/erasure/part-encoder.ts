@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { GranaryError } from '../common/errors.js';
+import type { ShardFileWriter } from '../drive/local-drive.js';
+import { blockHash } from './bitrot.js';
+import { writeQuorum } from './layout.js';
+import type { SetContext } from './set-context.js';
+
+export interface EncodeOptions {
+  /** Content-Length when the client sent one: the body must match it exactly. */
+  expectedSize?: number;
+  maxSize: number;
+  /** Objects up to this size keep their shards in the metadata DB (0: never). */
+  inlineLimit: number;
+  /** Called once the part is known to need files: one writer per slot, null where a drive cannot take it. */
+  openFiles: () => Promise<(ShardFileWriter | null)[]>;
+}
+
+export interface EncodedPart {
+  size: number;
+  md5: Buffer;
+  /** Inline objects: each slot's framed shard bytes. */
+  inline?: Uint8Array[];
+  /** slotFailed[slot]: that drive's shard was not written. */
+  slotFailed: boolean[];
+}
+
+/**
+ * Streams a body into framed shards, one 1 MiB block at a time: copied once
+ * into a block buffer laid out as the k data shards, parity computed in kernel
+ * memory and copied out, frames written to every drive in parallel while the
+ * next block fills. Memory is a few blocks per request whatever the size.
+ */
+export async function encodePart(ctx: SetContext, distribution: number[], body: AsyncIterable<Uint8Array>, opts: EncodeOptions): Promise<EncodedPart> {
+  const { k, blockSize } = ctx;
+  const n = distribution.length;
+  const md5 = createHash('md5');
+  const slotFailed = new Array<boolean>(n).fill(false);
+  let writers = null as (ShardFileWriter | null)[] | null;
+  let inflight = null as Promise<void> | null;
+  let size = 0;
+  let buf = newBlockBuffer(blockSize, k);
+  let fill = 0;
+  let blocksEmitted = 0;
+
+  const emit = async (block: Buffer, len: number): Promise<void> => {
+    const frames = frameBlock(ctx, distribution, block, len);
+    if (inflight) await inflight;
+    if (!writers) {
+      writers = await opts.openFiles();
+      writers.forEach((w, slot) => { if (!w) slotFailed[slot] = true; });
+    }
+    const ws = writers;
+    inflight = Promise.all(
+      ws.map(async (w, slot) => {
+        if (!w || slotFailed[slot]) return;
+        try {
+          await w.write(frames[slot]);
+        } catch {
+          slotFailed[slot] = true;
+        }
+      }),
+    ).then(() => assertWriteQuorum(ctx, slotFailed));
+    blocksEmitted++;
+  };
+
+  try {
+    for await (const chunk of body) {
+      let off = 0;
+      size += chunk.length;
+      if (size > opts.maxSize) throw new GranaryError('EntityTooLarge', `the body exceeds ${opts.maxSize} bytes`);
+      if (opts.expectedSize !== undefined && size > opts.expectedSize) {
+        throw new GranaryError('InvalidRequest', `the body is longer than its declared ${opts.expectedSize} bytes`);
+      }
+      md5.update(chunk);
+      while (off < chunk.length) {
+        const take = Math.min(blockSize - fill, chunk.length - off);
+        buf.set(chunk.subarray(off, off + take), fill);
+        fill += take;
+        off += take;
+        if (fill === blockSize) {
+          const full = buf;
+          buf = newBlockBuffer(blockSize, k);
+          fill = 0;
+          await emit(full, blockSize);
+        }
+      }
+    }
+    if (opts.expectedSize !== undefined && size !== opts.expectedSize) {
+      throw new GranaryError('IncompleteBody', `received ${size} of ${opts.expectedSize} bytes`);
+    }
+    if (blocksEmitted === 0 && size <= opts.inlineLimit) {
+      const frames = fill > 0 ? frameBlock(ctx, distribution, buf, fill) : distribution.map(() => [] as Uint8Array[]);
+      return { size, md5: md5.digest(), inline: frames.map((f) => Buffer.concat(f)), slotFailed };
+    }
+    if (fill > 0 || blocksEmitted === 0) await emit(buf, fill);
+    await inflight;
+    await Promise.all(
+      (writers ?? []).map(async (w, slot) => {
+        if (!w) return;
+        if (slotFailed[slot]) return w.abort();
+        try {
+          await w.finish();
+        } catch {
+          slotFailed[slot] = true;
+        }
+      }),
+    );
+    assertWriteQuorum(ctx, slotFailed);
+    return { size, md5: md5.digest(), slotFailed };
+  } catch (err) {
+    await inflight?.catch(() => undefined);
+    await Promise.all((writers ?? []).map((w) => w?.abort()));
+    throw err;
+  }
+}
+
+/** Room for k shards of ceil(blockSize / k) bytes, so a block's data shards are plain slices. */
+function newBlockBuffer(blockSize: number, k: number): Buffer {
+  return Buffer.allocUnsafe(Math.ceil(blockSize / k) * k);
+}
+
+/**
+ * Frames of one block for each slot: [hash, shard]. Data shards are slices of
+ * the block buffer itself; parity is computed in kernel memory and copied out.
+ */
+function frameBlock(ctx: SetContext, distribution: number[], block: Buffer, len: number): Uint8Array[][] {
+  const { k } = ctx;
+  const shardLen = Math.ceil(len / k);
+  block.fill(0, len, shardLen * k);
+  const shards: Uint8Array[] = [];
+  for (let i = 0; i < k; i++) shards.push(block.subarray(i * shardLen, (i + 1) * shardLen));
+  shards.push(...ctx.codec.parity(shards, shardLen));
+  return distribution.map((shardIndex) => [blockHash(shards[shardIndex]), shards[shardIndex]]);
+}
+
+export function assertWriteQuorum(ctx: SetContext, slotFailed: boolean[]): void {
+  const ok = slotFailed.filter((f) => !f).length;
+  const need = writeQuorum(ctx.k, ctx.m);
+  if (ok < need) throw new GranaryError('XGranaryWriteQuorum', `only ${ok} drives took the write, ${need} needed`);
+}

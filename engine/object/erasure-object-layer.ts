@@ -1,0 +1,481 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { GranaryError, isGranaryError } from '../common/errors.js';
+import { compareKeys, prefixUpperBound } from '../common/key-order.js';
+import { LocalDrive } from '../drive/local-drive.js';
+import type { VersionRecord } from '../drive/records.js';
+import { BlockCodec } from '../erasure/block-codec.js';
+import { prepareDeployment, type Deployment } from '../erasure/deployment.js';
+import { ErasureSet } from '../erasure/erasure-set.js';
+import { SetListCursor } from '../erasure/list-cursor.js';
+import { multipartEtag, normalizeEtag } from './etag.js';
+import { checkBucketName, checkObjectKey } from './names.js';
+import {
+  LIMITS,
+  type Body,
+  type BucketInfo,
+  type CompletePart,
+  type CopyOptions,
+  type GetOptions,
+  type GetResult,
+  type HealResult,
+  type ListOptions,
+  type ListPartsResult,
+  type ListResult,
+  type ListUploadsOptions,
+  type ListUploadsResult,
+  type Metadata,
+  type ObjectInfo,
+  type ObjectLayer,
+  type PartInfo,
+  type PartOptions,
+  type PutOptions,
+} from './object-layer.js';
+
+/** Metadata beyond this (all headers together) is refused, as S3 refuses more than 2 KiB of user metadata. */
+const MAX_METADATA_BYTES = 8 * 1024;
+
+export interface OpenOptions {
+  drives: string[];
+  parity?: number;
+  blockSize?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * The object layer over one or more erasure sets: names checked, each key
+ * placed on a set by a hash of bucket and key, buckets on every set, listings
+ * merged across sets in UTF-8 order.
+ */
+export class ErasureObjectLayer implements ObjectLayer {
+  private readonly buckets = new Map<string, number>();
+  private readonly healQueue = new Set<string>();
+  private bucketsUncertain = false;
+  private healing: Promise<void> | null = null;
+
+  private constructor(readonly deployment: Deployment, readonly sets: ErasureSet[], private readonly log: (line: string) => void) {
+    for (const set of sets) set.onBadShard = (bucket, key) => this.queueHeal(bucket, key);
+    this.loadBuckets();
+  }
+
+  static async open(opts: OpenOptions): Promise<ErasureObjectLayer> {
+    const log = opts.log ?? (() => undefined);
+    const deployment = prepareDeployment(opts.drives, { parity: opts.parity, blockSize: opts.blockSize });
+    for (const w of deployment.warnings) log(`warning: ${w}`);
+    const sets = await Promise.all(
+      deployment.sets.map(async (layout, index) => {
+        const drives = await Promise.all(
+          layout.paths.map(async (p) => {
+            if (!p) return null;
+            try {
+              return await LocalDrive.open(p);
+            } catch (err) {
+              log(`warning: drive ${p} is offline: ${(err as Error).message}`);
+              return null;
+            }
+          }),
+        );
+        const codec = new BlockCodec(layout.k, layout.m, Math.ceil(deployment.blockSize / layout.k));
+        return new ErasureSet({ index, k: layout.k, m: layout.m, blockSize: deployment.blockSize, codec, drives });
+      }),
+    );
+    const layer = new ErasureObjectLayer(deployment, sets, log);
+    await layer.healBuckets();
+    return layer;
+  }
+
+  async close(): Promise<void> {
+    await this.healing;
+    await Promise.all(this.sets.flatMap((s) => s.drives.map((d) => d?.close())));
+  }
+
+  // ---- buckets --------------------------------------------------------------
+
+  /**
+   * Buckets a read quorum of some set knows. A set with fewer than k drives
+   * online cannot tell: what its drives know is taken on trust, and a name
+   * nobody knows is a quorum error rather than NoSuchBucket.
+   */
+  private loadBuckets(): void {
+    for (const set of this.sets) {
+      const answers = set.perSlot((d) => d.listBuckets());
+      const online = answers.filter((a) => a !== null).length;
+      if (online < set.ctx.k) this.bucketsUncertain = true;
+      const counts = new Map<string, { created: number; n: number }>();
+      for (const rows of answers) {
+        for (const r of rows ?? []) {
+          const c = counts.get(r.name);
+          counts.set(r.name, { created: Math.min(c?.created ?? r.created, r.created), n: (c?.n ?? 0) + 1 });
+        }
+      }
+      for (const [name, c] of counts) if (c.n >= Math.min(set.ctx.k, online)) this.buckets.set(name, c.created);
+    }
+  }
+
+  /** Replacement drives (and any that missed a bucket) get the bucket rows the others have. */
+  private async healBuckets(): Promise<void> {
+    await Promise.all(
+      this.sets.flatMap((set) =>
+        set.drives.map(async (d) => {
+          let have: Set<string>;
+          try {
+            if (!d) return;
+            have = new Set(d.listBuckets().map((b) => b.name));
+          } catch {
+            return;
+          }
+          for (const [name, created] of this.buckets) if (!have.has(name)) await d.apply({ op: 'makeBucket', bucket: name, created });
+        }),
+      ),
+    );
+  }
+
+  async makeBucket(bucket: string): Promise<void> {
+    checkBucketName(bucket);
+    if (this.buckets.has(bucket)) throw new GranaryError('BucketAlreadyOwnedByYou');
+    const created = Date.now();
+    await Promise.all(this.sets.map((s) => s.makeBucket(bucket, created)));
+    this.buckets.set(bucket, created);
+  }
+
+  async deleteBucket(bucket: string): Promise<void> {
+    this.requireBucket(bucket);
+    const page = await this.listObjects(bucket, { maxKeys: 1 });
+    if (page.objects.length > 0 || page.commonPrefixes.length > 0) throw new GranaryError('BucketNotEmpty');
+    if (this.sets.some((s) => s.uploadsAfter(bucket, '', '', 1).length > 0)) {
+      throw new GranaryError('BucketNotEmpty', 'The bucket you tried to delete has multipart uploads in progress.');
+    }
+    await Promise.all(this.sets.map((s) => s.deleteBucket(bucket)));
+    this.buckets.delete(bucket);
+  }
+
+  async listBuckets(): Promise<BucketInfo[]> {
+    return [...this.buckets].sort(([a], [b]) => compareKeys(a, b)).map(([name, created]) => ({ name, created: new Date(created) }));
+  }
+
+  async headBucket(bucket: string): Promise<BucketInfo> {
+    return { name: bucket, created: new Date(this.requireBucket(bucket)) };
+  }
+
+  private requireBucket(bucket: string): number {
+    const created = this.buckets.get(bucket);
+    if (created === undefined) {
+      checkBucketName(bucket);
+      if (this.bucketsUncertain) throw new GranaryError('XGranaryReadQuorum', 'Too many drives are offline to tell whether this bucket exists.');
+      throw new GranaryError('NoSuchBucket');
+    }
+    return created;
+  }
+
+  // ---- objects --------------------------------------------------------------
+
+  private setFor(bucket: string, key: string): ErasureSet {
+    if (this.sets.length === 1) return this.sets[0];
+    const h = createHash('sha256').update(bucket).update('\0').update(key).digest();
+    return this.sets[h.readUInt32BE(0) % this.sets.length];
+  }
+
+  private checkTarget(bucket: string, key: string): ErasureSet {
+    this.requireBucket(bucket);
+    checkObjectKey(key);
+    return this.setFor(bucket, key);
+  }
+
+  async putObject(bucket: string, key: string, body: Body, opts: PutOptions = {}): Promise<ObjectInfo> {
+    const set = this.checkTarget(bucket, key);
+    const metadata = checkMetadata(opts.metadata);
+    if (opts.size !== undefined && opts.size > LIMITS.maxObjectSize) throw new GranaryError('EntityTooLarge');
+    const record = await set.putObject(bucket, key, { body, size: opts.size, maxSize: LIMITS.maxObjectSize, metadata, checksums: opts.checksums });
+    return toInfo(bucket, key, record);
+  }
+
+  async headObject(bucket: string, key: string): Promise<ObjectInfo> {
+    const set = this.checkTarget(bucket, key);
+    return toInfo(bucket, key, set.resolve(bucket, key).record);
+  }
+
+  async getObject(bucket: string, key: string, opts: GetOptions = {}): Promise<GetResult> {
+    const set = this.checkTarget(bucket, key);
+    const resolved = set.resolve(bucket, key);
+    const info = toInfo(bucket, key, resolved.record);
+    const range = opts.range;
+    if (range && (range.start < 0 || range.start > range.end || range.start >= info.size)) {
+      throw new GranaryError('InvalidRange', `The requested range ${range.start}-${range.end} is not satisfiable for an object of ${info.size} bytes.`);
+    }
+    const effective = range ? { start: range.start, end: Math.min(range.end, info.size - 1) } : undefined;
+    const body = Readable.from(set.read(bucket, key, resolved, effective), { objectMode: false });
+    return { info, body, ...(effective ? { range: effective } : {}) };
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<boolean> {
+    const set = this.checkTarget(bucket, key);
+    return set.deleteObject(bucket, key);
+  }
+
+  async copyObject(src: { bucket: string; key: string }, dst: { bucket: string; key: string }, opts: CopyOptions = {}): Promise<ObjectInfo> {
+    const from = this.checkTarget(src.bucket, src.key);
+    this.checkTarget(dst.bucket, dst.key);
+    const resolved = from.resolve(src.bucket, src.key);
+    const { record } = resolved;
+    return this.putObject(dst.bucket, dst.key, from.read(src.bucket, src.key, resolved), {
+      size: record.size,
+      metadata: opts.metadata ?? record.metadata,
+      ...(opts.metadata ? {} : { checksums: record.checksums }),
+    });
+  }
+
+  async listObjects(bucket: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.requireBucket(bucket);
+    const prefix = opts.prefix ?? '';
+    const delimiter = opts.delimiter ?? '';
+    const after = opts.after ?? '';
+    const maxKeys = opts.maxKeys ?? LIMITS.maxKeys;
+    if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new GranaryError('InvalidArgument', 'max-keys must be a non-negative integer.');
+    const limit = Math.min(maxKeys, LIMITS.maxKeys);
+    const result: ListResult = { objects: [], commonPrefixes: [], isTruncated: false };
+    if (limit === 0) return result;
+
+    const from = compareKeys(after, prefix) >= 0 ? after : prefix;
+    const upper = prefix ? prefixUpperBound(prefix) : null;
+    const cursors = this.sets.map((s) => new SetListCursor(s, bucket, from, upper, Math.min(limit + 1, 1000)));
+    let count = 0;
+    for (;;) {
+      // The smallest next key of any set: sets hold disjoint keys.
+      let cursor: SetListCursor | null = null;
+      let key: string | null = null;
+      for (const c of cursors) {
+        const k = c.peek();
+        if (k !== null && (key === null || compareKeys(k, key) < 0)) {
+          key = k;
+          cursor = c;
+        }
+      }
+      if (key === null || !cursor) break;
+      if (compareKeys(key, after) <= 0) {
+        cursor.take();
+        continue;
+      }
+      const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+      if (cut >= 0) {
+        const common = key.slice(0, cut + delimiter.length);
+        // The previous page ended on this common prefix: continue after it.
+        if (common === after) {
+          const past = prefixUpperBound(common);
+          if (past === null) break;
+          for (const c of cursors) c.seek(past);
+          continue;
+        }
+        // Keys of a common prefix can be tombstones or dangling; only list it when one of them exists.
+        if (this.prefixHasObject(bucket, common, key)) {
+          if (count === limit) {
+            result.isTruncated = true;
+            break;
+          }
+          result.commonPrefixes.push(common);
+          result.nextMarker = common;
+          count++;
+        }
+        const past = prefixUpperBound(common);
+        if (past === null) break;
+        for (const c of cursors) c.seek(past);
+        continue;
+      }
+      const entry = cursor.take();
+      if (!entry) continue;
+      if (count === limit) {
+        result.isTruncated = true;
+        break;
+      }
+      result.objects.push({ key: entry.key, size: entry.size, etag: entry.etag, lastModified: new Date(entry.mtime) });
+      result.nextMarker = entry.key;
+      count++;
+    }
+    return result;
+  }
+
+  /** Whether a key from `from` (inclusive) to the end of `common` resolves to an object: tombstones and dangling rows do not count. */
+  private prefixHasObject(bucket: string, common: string, from: string): boolean {
+    const upper = prefixUpperBound(common);
+    const scoped = this.sets.map((s) => new SetListCursor(s, bucket, from, upper, 16));
+    for (const c of scoped) {
+      while (c.peek() !== null) if (c.take()) return true;
+    }
+    return false;
+  }
+
+  // ---- multipart ------------------------------------------------------------
+
+  async newMultipartUpload(bucket: string, key: string, opts: { metadata?: Metadata; checksumAlgorithm?: string } = {}): Promise<string> {
+    const set = this.checkTarget(bucket, key);
+    const upload = await set.newUpload(bucket, key, checkMetadata(opts.metadata), opts.checksumAlgorithm);
+    return upload.uploadId;
+  }
+
+  async putObjectPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Body, opts: PartOptions = {}): Promise<PartInfo> {
+    const set = this.checkTarget(bucket, key);
+    checkPartNumber(partNumber);
+    if (opts.size !== undefined && opts.size > LIMITS.maxPartSize) throw new GranaryError('EntityTooLarge', `A part may be at most ${LIMITS.maxPartSize} bytes.`);
+    const part = await set.putPart(bucket, key, uploadId, partNumber, { body, size: opts.size, maxSize: LIMITS.maxPartSize, metadata: {}, checksums: opts.checksums });
+    return { partNumber, etag: part.etag, size: part.size, lastModified: new Date(part.mtime), checksums: part.checksums ?? {} };
+  }
+
+  async listParts(bucket: string, key: string, uploadId: string, opts: { partNumberMarker?: number; maxParts?: number } = {}): Promise<ListPartsResult> {
+    const set = this.checkTarget(bucket, key);
+    const { upload } = set.upload(bucket, key, uploadId);
+    const marker = opts.partNumberMarker ?? 0;
+    const max = Math.min(opts.maxParts ?? 1000, 1000);
+    const all = [...set.parts(uploadId).values()].map((p) => p.part).filter((p) => p.number > marker).sort((a, b) => a.number - b.number);
+    const page = all.slice(0, max);
+    return {
+      parts: page.map((p) => ({ partNumber: p.number, etag: p.etag, size: p.size, lastModified: new Date(p.mtime), checksums: p.checksums ?? {} })),
+      isTruncated: all.length > max,
+      ...(all.length > max ? { nextPartNumberMarker: page[page.length - 1].number } : {}),
+      metadata: upload.metadata,
+      ...(upload.checksumAlgorithm ? { checksumAlgorithm: upload.checksumAlgorithm } : {}),
+    };
+  }
+
+  async completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletePart[]): Promise<ObjectInfo> {
+    const set = this.checkTarget(bucket, key);
+    const { upload, holders } = set.upload(bucket, key, uploadId);
+    if (parts.length === 0) throw new GranaryError('InvalidRequest', 'You must specify at least one part.');
+    if (parts.length > LIMITS.maxParts) throw new GranaryError('InvalidArgument', `An upload has at most ${LIMITS.maxParts} parts.`);
+    for (let i = 1; i < parts.length; i++) {
+      if (parts[i].partNumber <= parts[i - 1].partNumber) throw new GranaryError('InvalidPartOrder');
+    }
+    const stored = set.parts(uploadId);
+    const slotsOk = [...holders];
+    const chosen = parts.map((p, i) => {
+      checkPartNumber(p.partNumber);
+      const s = stored.get(p.partNumber);
+      if (!s || s.part.etag !== normalizeEtag(p.etag)) throw new GranaryError('InvalidPart', `Part ${p.partNumber} was not uploaded or its ETag does not match.`);
+      if (i < parts.length - 1 && s.part.size < LIMITS.minPartSize) {
+        throw new GranaryError('EntityTooSmall', `Part ${p.partNumber} is ${s.part.size} bytes; every part but the last must be at least ${LIMITS.minPartSize}.`);
+      }
+      // A drive that lacks this exact part cannot hold the completed object.
+      s.holders.forEach((h, slot) => { if (!h) slotsOk[slot] = false; });
+      return s.part;
+    });
+    const size = chosen.reduce((a, p) => a + p.size, 0);
+    if (size > LIMITS.maxObjectSize) throw new GranaryError('EntityTooLarge');
+    const record = await set.completeUpload(bucket, key, uploadId, {
+      size,
+      etag: multipartEtag(chosen.map((p) => p.etag)),
+      metadata: upload.metadata,
+      parts: chosen.map((p) => ({ number: p.number, size: p.size, etag: p.etag, ...(p.checksums ? { checksums: p.checksums } : {}) })),
+    }, slotsOk);
+    return toInfo(bucket, key, record);
+  }
+
+  async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    const set = this.checkTarget(bucket, key);
+    await set.abortUpload(bucket, key, uploadId);
+  }
+
+  async listMultipartUploads(bucket: string, opts: ListUploadsOptions = {}): Promise<ListUploadsResult> {
+    this.requireBucket(bucket);
+    const prefix = opts.prefix ?? '';
+    const delimiter = opts.delimiter ?? '';
+    const max = Math.min(opts.maxUploads ?? 1000, 1000);
+    let keyMarker = opts.keyMarker ?? '';
+    let idMarker = opts.keyMarker ? opts.uploadIdMarker ?? '' : '';
+    // Without an upload-id marker, S3 starts after every upload of the marker key.
+    if (opts.keyMarker && !opts.uploadIdMarker) idMarker = '\uffff';
+    if (compareKeys(keyMarker, prefix) < 0) {
+      keyMarker = prefix;
+      idMarker = '';
+    }
+    const result: ListUploadsResult = { uploads: [], commonPrefixes: [], isTruncated: false };
+    for (;;) {
+      const batch = this.sets
+        .flatMap((s) => s.uploadsAfter(bucket, keyMarker, idMarker, max + 1))
+        .sort((a, b) => compareKeys(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0));
+      if (batch.length === 0) return result;
+      for (const u of batch) {
+        if (!u.key.startsWith(prefix)) return result;
+        const count = result.uploads.length + result.commonPrefixes.length;
+        const cut = delimiter ? u.key.indexOf(delimiter, prefix.length) : -1;
+        const common = cut >= 0 ? u.key.slice(0, cut + delimiter.length) : null;
+        if (common && result.commonPrefixes[result.commonPrefixes.length - 1] === common) continue;
+        if (count === max) {
+          result.isTruncated = true;
+          return result;
+        }
+        if (common) {
+          result.commonPrefixes.push(common);
+          result.nextKeyMarker = common;
+          delete result.nextUploadIdMarker;
+          keyMarker = prefixUpperBound(common) ?? common;
+          idMarker = '';
+          break;
+        }
+        result.uploads.push({ key: u.key, uploadId: u.uploadId, initiated: new Date(u.initiated) });
+        result.nextKeyMarker = u.key;
+        result.nextUploadIdMarker = u.uploadId;
+        keyMarker = u.key;
+        idMarker = u.uploadId;
+      }
+    }
+  }
+
+  // ---- healing --------------------------------------------------------------
+
+  async healObject(bucket: string, key: string): Promise<HealResult> {
+    const set = this.checkTarget(bucket, key);
+    const report = await set.healObject(bucket, key);
+    return { healed: report.healed.map((h) => ({ drive: set.drives[h.slot]?.root ?? `slot ${h.slot}`, reason: h.reason })) };
+  }
+
+  /** Bad shards met while serving a read are healed in the background, one object at a time. */
+  private queueHeal(bucket: string, key: string): void {
+    this.healQueue.add(`${bucket}\0${key}`);
+    if (this.healing) return;
+    this.healing = (async () => {
+      while (this.healQueue.size > 0) {
+        const [name] = this.healQueue;
+        this.healQueue.delete(name);
+        const [b, k] = name.split('\0');
+        try {
+          const r = await this.healObject(b, k);
+          if (r.healed.length) this.log(`healed ${b}/${k}: ${r.healed.map((h) => `${h.drive} (${h.reason})`).join(', ')}`);
+        } catch (err) {
+          if (!isGranaryError(err, 'NoSuchKey')) this.log(`heal of ${b}/${k} failed: ${(err as Error).message}`);
+        }
+      }
+      this.healing = null;
+    })();
+  }
+
+  /** Resolves when no background heal is running (tests, shutdown). */
+  async healIdle(): Promise<void> {
+    while (this.healing) await this.healing;
+  }
+}
+
+function toInfo(bucket: string, key: string, r: VersionRecord): ObjectInfo {
+  return {
+    bucket,
+    key,
+    size: r.size,
+    etag: r.etag,
+    lastModified: new Date(r.mtime),
+    versionId: r.versionId,
+    metadata: r.metadata,
+    checksums: r.checksums ?? {},
+    partSizes: r.parts.map((p) => p.size),
+  };
+}
+
+function checkMetadata(metadata: Metadata | undefined): Metadata {
+  const m = metadata ?? {};
+  let bytes = 0;
+  for (const [k, v] of Object.entries(m)) bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
+  if (bytes > MAX_METADATA_BYTES) throw new GranaryError('MetadataTooLarge');
+  return m;
+}
+
+function checkPartNumber(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > LIMITS.maxParts) {
+    throw new GranaryError('InvalidArgument', `Part number must be an integer between 1 and ${LIMITS.maxParts}, inclusive.`);
+  }
+}

@@ -1,0 +1,163 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The boundary between the S3 API and storage. The S3 layer speaks only this
+ * interface; it never sees drives, shards or files.
+ */
+export interface ObjectLayer {
+  makeBucket(bucket: string): Promise<void>;
+  /** Only when empty (no objects, no uploads in progress). */
+  deleteBucket(bucket: string): Promise<void>;
+  listBuckets(): Promise<BucketInfo[]>;
+  headBucket(bucket: string): Promise<BucketInfo>;
+
+  putObject(bucket: string, key: string, body: Body, opts?: PutOptions): Promise<ObjectInfo>;
+  getObject(bucket: string, key: string, opts?: GetOptions): Promise<GetResult>;
+  headObject(bucket: string, key: string): Promise<ObjectInfo>;
+  /** S3 semantics: deleting a missing key succeeds. Resolves to whether something was deleted. */
+  deleteObject(bucket: string, key: string): Promise<boolean>;
+  copyObject(src: { bucket: string; key: string }, dst: { bucket: string; key: string }, opts?: CopyOptions): Promise<ObjectInfo>;
+  listObjects(bucket: string, opts?: ListOptions): Promise<ListResult>;
+
+  newMultipartUpload(bucket: string, key: string, opts?: { metadata?: Metadata; checksumAlgorithm?: string }): Promise<string>;
+  putObjectPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Body, opts?: PartOptions): Promise<PartInfo>;
+  listParts(bucket: string, key: string, uploadId: string, opts?: { partNumberMarker?: number; maxParts?: number }): Promise<ListPartsResult>;
+  completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletePart[]): Promise<ObjectInfo>;
+  abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
+  listMultipartUploads(bucket: string, opts?: ListUploadsOptions): Promise<ListUploadsResult>;
+
+  /** Rewrites missing or corrupt shards of one object's current version. */
+  healObject(bucket: string, key: string): Promise<HealResult>;
+  close(): Promise<void>;
+}
+
+export type Body = AsyncIterable<Uint8Array>;
+export type Metadata = Record<string, string>;
+
+export interface BucketInfo {
+  name: string;
+  created: Date;
+}
+
+export interface ObjectInfo {
+  bucket: string;
+  key: string;
+  size: number;
+  /** Without quotes: the MD5 of the content, or `md5-of-md5s-N` for multipart. */
+  etag: string;
+  lastModified: Date;
+  versionId: string;
+  /** Content-Type, Cache-Control, Content-Disposition, Content-Encoding, Expires, x-amz-meta-* … */
+  metadata: Metadata;
+  checksums: Record<string, string>;
+  /** Sizes of the parts of a multipart object; one entry for a single PUT. */
+  partSizes: number[];
+}
+
+export interface PutOptions {
+  /** The declared length (Content-Length); the body must deliver exactly this many bytes. */
+  size?: number;
+  metadata?: Metadata;
+  checksums?: Record<string, string>;
+}
+
+export interface GetOptions {
+  /** Inclusive byte range, already checked against the size by the caller or refused here with InvalidRange. */
+  range?: { start: number; end: number };
+}
+
+export interface GetResult {
+  info: ObjectInfo;
+  body: Readable;
+  range?: { start: number; end: number };
+}
+
+export interface CopyOptions {
+  /** Replace the metadata (S3's REPLACE directive); default copies it. */
+  metadata?: Metadata;
+}
+
+export interface ListOptions {
+  prefix?: string;
+  delimiter?: string;
+  /** Keys strictly after this one (marker, start-after or a decoded continuation token). */
+  after?: string;
+  maxKeys?: number;
+}
+
+export interface ListedObjectInfo {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface ListResult {
+  objects: ListedObjectInfo[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last key or common prefix returned: the marker of the next page. */
+  nextMarker?: string;
+}
+
+export interface PartOptions {
+  size?: number;
+  checksums?: Record<string, string>;
+}
+
+export interface PartInfo {
+  partNumber: number;
+  etag: string;
+  size: number;
+  lastModified: Date;
+  checksums: Record<string, string>;
+}
+
+export interface ListPartsResult {
+  parts: PartInfo[];
+  isTruncated: boolean;
+  nextPartNumberMarker?: number;
+  metadata: Metadata;
+  checksumAlgorithm?: string;
+}
+
+export interface CompletePart {
+  partNumber: number;
+  etag: string;
+}
+
+export interface ListUploadsOptions {
+  prefix?: string;
+  delimiter?: string;
+  keyMarker?: string;
+  uploadIdMarker?: string;
+  maxUploads?: number;
+}
+
+export interface UploadInfo {
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
+
+export interface ListUploadsResult {
+  uploads: UploadInfo[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextUploadIdMarker?: string;
+}
+
+export interface HealResult {
+  /** Drives whose shard was rewritten, and why. */
+  healed: { drive: string; reason: 'missing' | 'corrupt' }[];
+}
+
+/** S3's limits. */
+export const LIMITS = {
+  maxObjectSize: 5 * 1024 ** 4,
+  maxPartSize: 5 * 1024 ** 3,
+  minPartSize: 5 * 1024 ** 2,
+  maxParts: 10_000,
+  maxKeys: 1000,
+} as const;

@@ -1,0 +1,35 @@
+// The layering of ../shared/DESIGN.md ("Engine layers", "Processes"), checked
+// on every import: data flows request → s3 → iam → object → erasure → drive,
+// and each layer may import only the layers below it.
+import tseslint from 'typescript-eslint';
+
+const above = (...layers) => layers.map((l) => ({ group: [`**/${l}/**`, `../${l}/*`, `./${l}/*`], message: `this layer may not import engine/${l}: data flows one way (DESIGN.md, "Engine layers")` }));
+const noElectron = { group: ['electron', 'electron/*'], message: 'the engine never imports Electron: it also runs headless' };
+const noRenderer = { group: ['**/renderer/**'], message: 'the engine never imports the renderer' };
+
+function layer(files, ...forbidden) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer, ...above(...forbidden)] }],
+    },
+  };
+}
+
+export default [
+  { ignores: ['node_modules/**', 'dist/**', 'renderer/**', 'electron/**', 'build/**', '.tmp/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  layer(['engine/**/*.ts']),
+  layer(['engine/common/**/*.ts'], 'drive', 'erasure', 'object', 'iam', 's3', 'sts', 'admin', 'console', 'server', 'cli', 'audit', 'metrics', 'crypto', 'config', 'host'),
+  layer(['engine/drive/**/*.ts'], 'erasure', 'object', 'iam', 's3', 'sts', 'admin', 'console', 'server', 'cli', 'audit', 'metrics', 'host'),
+  layer(['engine/erasure/**/*.ts'], 'object', 'iam', 's3', 'sts', 'admin', 'console', 'server', 'cli', 'audit', 'metrics', 'host'),
+  layer(['engine/object/**/*.ts'], 'iam', 's3', 'sts', 'admin', 'console', 'server', 'cli', 'host'),
+  layer(['engine/iam/**/*.ts'], 's3', 'sts', 'admin', 'console', 'server', 'cli', 'host'),
+  layer(['engine/s3/**/*.ts'], 'drive', 'erasure', 'admin', 'console', 'server', 'cli', 'host'),
+];
