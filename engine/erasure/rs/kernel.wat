@@ -60,6 +60,23 @@
   ;; Column chunk in bytes, a multiple of 16 (settable for tuning).
   (global $chunk (export "chunk") (mut i32) (i32.const 16384))
 
+  ;; The $mad kernels by shape: index (S·4 + R)·2 + (1 for _set, 0 for _add),
+  ;; S inputs × R output rows. Unused slots are null and would trap.
+  (type $mad (func (param $ins i32) (param $outs i32) (param $coef i32) (param $nIn i32) (param $start i32) (param $n i32)))
+  (table 36 funcref)
+  (elem (i32.const 10) func $mad1x1_add)
+  (elem (i32.const 11) func $mad1x1_set)
+  (elem (i32.const 12) func $mad1x2_add)
+  (elem (i32.const 13) func $mad1x2_set)
+  (elem (i32.const 18) func $mad2x1_add)
+  (elem (i32.const 19) func $mad2x1_set)
+  (elem (i32.const 20) func $mad2x2_add)
+  (elem (i32.const 21) func $mad2x2_set)
+  (elem (i32.const 26) func $mad3x1_add)
+  (elem (i32.const 27) func $mad3x1_set)
+  (elem (i32.const 34) func $mad4x1_add)
+  (elem (i32.const 35) func $mad4x1_set)
+
   ;; Address of the 32-byte product tables of coefficient c.
   (func $table (param $c i32) (result i32)
     (i32.add (global.get $TABLES) (i32.shl (local.get $c) (i32.const 5))))
@@ -424,10 +441,11 @@
       (v128.store (i32.add (local.get $d1) (local.get $j)) (local.get $acc1))
       (br_if $next (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $n)))))
 
-  ;; The entry point: chunks, then groups of inputs, then output rows.
+  ;; The entry point: chunks, then groups of (up to four) inputs, then output
+  ;; rows (one at a time, or two for a group of one or two inputs).
   (func (export "mul_matrix") (param $desc i32) (param $nIn i32) (param $nOut i32) (param $len i32)
     (local $outTable i32) (local $coefs i32) (local $start i32) (local $n i32) (local $g i32) (local $r i32)
-    (local $S i32) (local $R i32) (local $shape i32) (local $first i32) (local $ins i32) (local $outs i32) (local $coef i32)
+    (local $S i32) (local $R i32) (local $first i32) (local $ins i32) (local $outs i32) (local $coef i32)
     (if (i32.or (i32.eqz (local.get $len)) (i32.or (i32.eqz (local.get $nIn)) (i32.eqz (local.get $nOut))))
       (then (return)))
     (local.set $outTable (i32.add (local.get $desc) (i32.shl (local.get $nIn) (i32.const 2))))
@@ -445,22 +463,10 @@
         (loop $rows
           (local.set $R (select (i32.const 2) (i32.const 1)
             (i32.and (i32.le_u (local.get $S) (i32.const 2)) (i32.ge_u (i32.sub (local.get $nOut) (local.get $r)) (i32.const 2)))))
-          (local.set $shape (i32.add (i32.shl (local.get $S) (i32.const 2)) (local.get $R)))
           (local.set $outs (i32.add (local.get $outTable) (i32.shl (local.get $r) (i32.const 2))))
           (local.set $coef (i32.add (local.get $coefs) (i32.add (i32.mul (local.get $r) (local.get $nIn)) (local.get $g))))
-          (if (i32.eq (local.get $shape) (i32.const 17))
-                  (then (if (local.get $first) (then (call $mad4x1_set (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n))) (else (call $mad4x1_add (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n)))))
-                  (else (if (i32.eq (local.get $shape) (i32.const 13))
-                  (then (if (local.get $first) (then (call $mad3x1_set (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n))) (else (call $mad3x1_add (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n)))))
-                  (else (if (i32.eq (local.get $shape) (i32.const 9))
-                  (then (if (local.get $first) (then (call $mad2x1_set (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n))) (else (call $mad2x1_add (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n)))))
-                  (else (if (i32.eq (local.get $shape) (i32.const 5))
-                  (then (if (local.get $first) (then (call $mad1x1_set (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n))) (else (call $mad1x1_add (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n)))))
-                  (else (if (i32.eq (local.get $shape) (i32.const 6))
-                  (then (if (local.get $first) (then (call $mad1x2_set (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n))) (else (call $mad1x2_add (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n)))))
-                  (else (if (i32.eq (local.get $shape) (i32.const 10))
-                  (then (if (local.get $first) (then (call $mad2x2_set (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n))) (else (call $mad2x2_add (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n)))))
-                  (else (unreachable)))))))))))))
+          (call_indirect (type $mad) (local.get $ins) (local.get $outs) (local.get $coef) (local.get $nIn) (local.get $start) (local.get $n)
+            (i32.add (i32.shl (i32.add (i32.shl (local.get $S) (i32.const 2)) (local.get $R)) (i32.const 1)) (local.get $first)))
           (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (local.get $R))) (local.get $nOut))))
         (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (local.get $S))) (local.get $nIn))))
       (br_if $chunks (i32.lt_u (local.tee $start (i32.add (local.get $start) (global.get $chunk))) (local.get $len)))))
