@@ -15,7 +15,7 @@ const LARGE = 16 * MiB;
 const LARGE_COUNT = 8;
 const SMALL = 4096;
 const SMALL_SECONDS = 4;
-const CONCURRENCY = 64;
+const CONCURRENCY = 32;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
 const base = join(process.cwd(), '.tmp');

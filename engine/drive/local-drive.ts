@@ -174,7 +174,13 @@ export class LocalDrive {
   }
 }
 
+/** Written bytes after which a flush starts in the background, so the disk works while the next blocks are encoded. */
+const EARLY_SYNC_BYTES = 4 * 1024 * 1024;
+
 export class ShardFileWriter {
+  private unsynced = 0;
+  private syncing: Promise<void> | null = null;
+
   constructor(readonly path: string, private readonly fh: FileHandle) {}
 
   async write(chunks: Uint8Array[]): Promise<void> {
@@ -183,11 +189,18 @@ export class ShardFileWriter {
     } catch (err) {
       throw driveErrorFrom(err, `writing ${this.path}`);
     }
+    for (const c of chunks) this.unsynced += c.length;
+    if (this.unsynced >= EARLY_SYNC_BYTES && !this.syncing) {
+      this.unsynced = 0;
+      this.syncing = this.fh.datasync().finally(() => { this.syncing = null; });
+      this.syncing.catch(() => undefined);
+    }
   }
 
   /** Durable before it returns: the commit that follows may make it visible. */
   async finish(): Promise<void> {
     try {
+      await this.syncing;
       await this.fh.datasync();
       await this.fh.close();
     } catch (err) {
@@ -197,6 +210,7 @@ export class ShardFileWriter {
   }
 
   async abort(): Promise<void> {
+    await this.syncing?.catch(() => undefined);
     await this.fh.close().catch(() => undefined);
     await rm(this.path, { force: true }).catch(() => undefined);
   }

@@ -80,22 +80,39 @@ export class MetaApplier {
       return results as OpResult[];
     }
 
-    // 2. One transaction, one fsync, for every op of the batch.
-    const commit = this.db.transaction(() => {
-      for (let i = 0; i < ops.length; i++) {
-        if (results[i]) continue;
+    // 2. One transaction, one fsync, for every op of the batch. Optimistically
+    // without a savepoint per op (they cost as much as the rows); if any op
+    // fails, the batch is redone with one savepoint per op so only it fails.
+    const pending = ops.map((_, i) => i).filter((i) => !results[i]);
+    const apply = (isolated: boolean) =>
+      this.db.transaction(() => {
         const cleanup: string[] = [];
-        try {
-          const superseded = this.db.transaction(() => this.applyRows(ops[i], cleanup))();
-          results[i] = superseded === undefined ? { ok: true } : { ok: true, superseded };
-          afterCommit.push(...cleanup);
-        } catch (err) {
-          results[i] = failure(err, ops[i].op);
+        for (const i of pending) {
+          const mine: string[] = [];
+          if (!isolated) {
+            const superseded = this.applyRows(ops[i], mine);
+            results[i] = superseded === undefined ? { ok: true } : { ok: true, superseded };
+          } else {
+            try {
+              const superseded = this.db.transaction(() => this.applyRows(ops[i], mine))();
+              results[i] = superseded === undefined ? { ok: true } : { ok: true, superseded };
+            } catch (err) {
+              results[i] = failure(err, ops[i].op);
+              continue;
+            }
+          }
+          cleanup.push(...mine);
         }
-      }
-    });
+        afterCommit.push(...cleanup);
+      })();
     try {
-      commit();
+      try {
+        apply(false);
+      } catch {
+        for (const i of pending) results[i] = undefined;
+        afterCommit.length = 0;
+        apply(true);
+      }
     } catch (err) {
       const failed = failure(err, 'commit');
       return ops.map(() => failed);

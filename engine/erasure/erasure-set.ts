@@ -18,7 +18,13 @@ export interface PutInput {
   size?: number;
   maxSize: number;
   metadata: Record<string, string>;
-  checksums?: Record<string, string>;
+  /** Known once the body has been read, when the client sends them as trailers or the S3 layer hashes the stream. */
+  checksums?: Record<string, string> | (() => Record<string, string> | undefined);
+}
+
+function checksumsOf(input: PutInput): Record<string, string> | undefined {
+  const c = typeof input.checksums === 'function' ? input.checksums() : input.checksums;
+  return c && Object.keys(c).length > 0 ? c : undefined;
 }
 
 export interface ByteRange { start: number; end: number } // inclusive
@@ -90,13 +96,14 @@ export class ErasureSet {
         openFiles: () => staging.open('part.1'),
       });
       const etag = encoded.md5.toString('hex');
+      const checksums = checksumsOf(input);
       const record: VersionRecord = {
         versionId: randomUUID(),
         mtime: Date.now(),
         size: encoded.size,
         etag,
         metadata: input.metadata,
-        ...(input.checksums ? { checksums: input.checksums } : {}),
+        ...(checksums ? { checksums } : {}),
         erasure: this.erasureInfo(dist),
         ...(encoded.inline ? {} : { dataDir: newDataDir() }),
         parts: [{ number: 1, size: encoded.size, etag }],
@@ -340,7 +347,7 @@ export class ErasureSet {
         size: encoded.size,
         etag: encoded.md5.toString('hex'),
         mtime: Date.now(),
-        ...(input.checksums ? { checksums: input.checksums } : {}),
+        ...(checksumsOf(input) ? { checksums: checksumsOf(input) } : {}),
       };
       await this.lock.run(`${uploadId}\0${partNumber}`, async () => {
         const results = await this.applyEach((slot) =>
@@ -418,16 +425,26 @@ export class ErasureSet {
    * superseded row the next write or the scanner drops).
    */
   private async commitLocked(bucket: string, key: string, record: VersionRecord, opFor: (slot: number) => MetaOp | null): Promise<void> {
-    const results = await this.applyEach(opFor);
+    const pending = this.startEach(opFor);
+    const early = await firstQuorum(pending, this.writeQuorum);
+    const finalize = (slots: boolean[]) => this.applyEach((slot) => (slots[slot] ? { op: 'finalize', bucket, key, versionId: record.versionId } : null));
+    if (early) {
+      // Acknowledged once a write quorum has it fsynced; the slower drives finish in the
+      // background (their writer queues keep the order of later writes to this key).
+      void Promise.all(pending).then((results) => {
+        const okSlots = results.map((r) => r !== null && r.ok);
+        if (okSlots.some((ok, slot) => !ok && this.ctx.drives[slot])) this.onBadShard(bucket, key, { slot: okSlots.indexOf(false), reason: 'missing' });
+        if (results.some((r) => r?.ok && r.superseded)) void finalize(okSlots);
+      });
+      return;
+    }
+    const results = await Promise.all(pending);
     const okSlots = results.map((r) => r !== null && r.ok);
-    const ok = okSlots.filter(Boolean).length;
-    if (ok < this.writeQuorum) {
+    if (okSlots.filter(Boolean).length < this.writeQuorum) {
       await this.applyEach((slot) => (okSlots[slot] ? { op: 'revert', bucket, key, versionId: record.versionId } : null));
       throw quorumError(results, this.writeQuorum, `${bucket}/${key}`);
     }
-    if (results.some((r) => r?.ok && r.superseded)) {
-      void this.applyEach((slot) => (okSlots[slot] ? { op: 'finalize', bucket, key, versionId: record.versionId } : null));
-    }
+    if (results.some((r) => r?.ok && r.superseded)) void finalize(okSlots);
   }
 
   private applyAll(op: () => MetaOp): Promise<(OpResult | null)[]> {
@@ -436,13 +453,15 @@ export class ErasureSet {
 
   /** The op for each slot (null: skip); null results where skipped or offline. */
   private applyEach(opFor: (slot: number) => MetaOp | null): Promise<(OpResult | null)[]> {
-    return Promise.all(
-      this.ctx.drives.map((d, slot) => {
-        const op = opFor(slot);
-        if (!d || !op) return null;
-        return d.apply(op);
-      }),
-    );
+    return Promise.all(this.startEach(opFor));
+  }
+
+  private startEach(opFor: (slot: number) => MetaOp | null): Promise<OpResult | null>[] {
+    return this.ctx.drives.map((d, slot) => {
+      const op = opFor(slot);
+      if (!d || !op) return Promise.resolve(null);
+      return d.apply(op);
+    });
   }
 
   private requireQuorum(results: (OpResult | null)[], what: string): void {
@@ -480,6 +499,25 @@ export class ErasureSet {
       },
     };
   }
+}
+
+/**
+ * True as soon as `need` of the results are ok; false once that can no longer
+ * happen (the caller then waits for every result and reverts).
+ */
+function firstQuorum(results: Promise<OpResult | null>[], need: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let ok = 0;
+    let failed = 0;
+    for (const p of results) {
+      void p.then((r) => {
+        if (r?.ok) ok++;
+        else failed++;
+        if (ok === need) resolve(true);
+        else if (results.length - failed < need) resolve(false);
+      });
+    }
+  });
 }
 
 function quorumError(results: (OpResult | null)[], need: number, what: string): GranaryError {

@@ -38,7 +38,8 @@ export async function encodePart(ctx: SetContext, distribution: number[], body: 
   let writers = null as (ShardFileWriter | null)[] | null;
   let inflight = null as Promise<void> | null;
   let size = 0;
-  let buf = newBlockBuffer(blockSize, k);
+  // A small object must not cost a whole block of memory: start at its declared size and grow to a block.
+  let buf = newBlockBuffer(Math.min(blockSize, opts.expectedSize ?? 64 * 1024), k);
   let fill = 0;
   let blocksEmitted = 0;
 
@@ -74,6 +75,11 @@ export async function encodePart(ctx: SetContext, distribution: number[], body: 
       md5.update(chunk);
       while (off < chunk.length) {
         const take = Math.min(blockSize - fill, chunk.length - off);
+        if (fill + take > buf.length) {
+          const bigger = newBlockBuffer(Math.min(blockSize, Math.max(fill + take, buf.length * 4)), k);
+          buf.copy(bigger, 0, 0, fill);
+          buf = bigger;
+        }
         buf.set(chunk.subarray(off, off + take), fill);
         fill += take;
         off += take;
@@ -114,9 +120,9 @@ export async function encodePart(ctx: SetContext, distribution: number[], body: 
   }
 }
 
-/** Room for k shards of ceil(blockSize / k) bytes, so a block's data shards are plain slices. */
-function newBlockBuffer(blockSize: number, k: number): Buffer {
-  return Buffer.allocUnsafe(Math.ceil(blockSize / k) * k);
+/** Room for `bytes` of data laid out as k equal shards plus padding, so a block's data shards are plain slices. */
+function newBlockBuffer(bytes: number, k: number): Buffer {
+  return Buffer.allocUnsafe(Math.ceil(Math.max(bytes, 1) / k) * k + k);
 }
 
 /**
