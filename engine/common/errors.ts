@@ -9,6 +9,7 @@ export const ERROR_TABLE = {
   InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.' },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
   BucketAlreadyOwnedByYou: { status: 409, message: 'Your previous request to create the named bucket succeeded and you already own it.' },
+  InvalidLocationConstraint: { status: 400, message: 'The specified location constraint is not valid.' },
   BucketNotEmpty: { status: 409, message: 'The bucket you tried to delete is not empty.' },
   // objects
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
@@ -52,6 +53,7 @@ export const ERROR_TABLE = {
   NotModified: { status: 304, message: 'Not Modified.' },
   MissingContentLength: { status: 411, message: 'You must provide the Content-Length HTTP header.' },
   RequestHeaderSectionTooLarge: { status: 400, message: 'Your request header section exceeds the maximum allowed size.' },
+  InvalidTag: { status: 400, message: 'The tag provided was not a valid tag.' },
   InvalidRequest: { status: 400, message: 'Invalid request.' },
   NotImplemented: { status: 501, message: 'A header or operation you provided implies functionality that is not implemented.' },
   InternalError: { status: 500, message: 'We encountered an internal error. Please try again.' },

@@ -54,11 +54,14 @@ export interface ObjectInfo {
   partSizes: number[];
 }
 
+/** Checksums of the content, or a function that gives them once the body has been read (trailers, streamed hashes). */
+export type Checksums = Record<string, string> | (() => Record<string, string> | undefined);
+
 export interface PutOptions {
   /** The declared length (Content-Length); the body must deliver exactly this many bytes. */
   size?: number;
   metadata?: Metadata;
-  checksums?: Record<string, string>;
+  checksums?: Checksums;
 }
 
 export interface GetOptions {
@@ -102,7 +105,7 @@ export interface ListResult {
 
 export interface PartOptions {
   size?: number;
-  checksums?: Record<string, string>;
+  checksums?: Checksums;
 }
 
 export interface PartInfo {

@@ -1,0 +1,51 @@
+import { GranaryError } from '../../common/errors.js';
+import type { CompletePart } from '../../object/object-layer.js';
+import { verifiedBody } from '../body-checks.js';
+import { intParam, readXmlBody, requireKey, type S3Context, type S3Reply } from '../context.js';
+import { metadataFromHeaders } from '../metadata-headers.js';
+import { s3Xml } from '../xml.js';
+import { xml } from './bucket.js';
+import { checksumHeaders } from './object-put.js';
+
+export async function createMultipartUpload(ctx: S3Context): Promise<S3Reply> {
+  const { bucket, key } = requireKey(ctx);
+  const algorithm = ctx.header('x-amz-checksum-algorithm');
+  const uploadId = await ctx.layer.newMultipartUpload(bucket, key, { metadata: metadataFromHeaders(ctx.headers), ...(algorithm ? { checksumAlgorithm: algorithm.toUpperCase() } : {}) });
+  return xml(s3Xml('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId }), 200, algorithm ? { 'x-amz-checksum-algorithm': algorithm.toUpperCase() } : {});
+}
+
+export async function uploadPart(ctx: S3Context): Promise<S3Reply> {
+  const { bucket, key } = requireKey(ctx);
+  const uploadId = ctx.route.query.get('uploadId');
+  const partNumber = intParam(ctx.route.query, 'partNumber', 1, 10_000);
+  if (!uploadId || partNumber === undefined) throw new GranaryError('InvalidArgument', 'uploadId and partNumber are required.');
+  const body = verifiedBody(ctx);
+  const part = await ctx.layer.putObjectPart(bucket, key, uploadId, partNumber, body.stream, {
+    ...(ctx.contentLength !== undefined ? { size: ctx.contentLength } : {}),
+    checksums: body.checksums,
+  });
+  return { status: 200, headers: { etag: `"${part.etag}"`, ...checksumHeaders(part.checksums) } };
+}
+
+export async function completeMultipartUpload(ctx: S3Context): Promise<S3Reply> {
+  const { bucket, key } = requireKey(ctx);
+  const uploadId = ctx.route.query.get('uploadId') ?? '';
+  const doc = await readXmlBody(ctx);
+  const root = doc.CompleteMultipartUpload as Record<string, unknown> | undefined;
+  if (!root || typeof root !== 'object') throw new GranaryError('MalformedXML', 'The body must be a <CompleteMultipartUpload> document.');
+  const raw = (root.Part ?? []) as unknown[];
+  const parts: CompletePart[] = raw.map((p) => {
+    const r = (p ?? {}) as Record<string, unknown>;
+    const n = Number(String(r.PartNumber ?? '').trim());
+    if (typeof r.ETag !== 'string' || !Number.isInteger(n)) throw new GranaryError('MalformedXML', 'Every <Part> needs a <PartNumber> and an <ETag>.');
+    return { partNumber: n, etag: r.ETag };
+  });
+  const info = await ctx.layer.completeMultipartUpload(bucket, key, uploadId, parts);
+  return xml(s3Xml('CompleteMultipartUploadResult', { Location: `/${bucket}/${encodeURIComponent(key)}`, Bucket: bucket, Key: key, ETag: `"${info.etag}"` }));
+}
+
+export async function abortMultipartUpload(ctx: S3Context): Promise<S3Reply> {
+  const { bucket, key } = requireKey(ctx);
+  await ctx.layer.abortMultipartUpload(bucket, key, ctx.route.query.get('uploadId') ?? '');
+  return { status: 204 };
+}

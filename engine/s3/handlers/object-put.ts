@@ -1,0 +1,39 @@
+import { GranaryError } from '../../common/errors.js';
+import { etagMatches } from '../conditionals.js';
+import { requireKey, type S3Context, type S3Reply } from '../context.js';
+import { verifiedBody } from '../body-checks.js';
+import { metadataFromHeaders } from '../metadata-headers.js';
+
+export async function putObject(ctx: S3Context): Promise<S3Reply> {
+  const { bucket, key } = requireKey(ctx);
+  const metadata = metadataFromHeaders(ctx.headers);
+  const ifNoneMatch = ctx.header('if-none-match');
+  const ifMatch = ctx.header('if-match');
+  if (ifNoneMatch !== undefined || ifMatch !== undefined) {
+    // Conditional writes: If-None-Match: * creates only; If-Match overwrites only that ETag.
+    if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') throw new GranaryError('NotImplemented', 'If-None-Match on PUT accepts only "*".');
+    let current: string | null = null;
+    try {
+      current = (await ctx.layer.headObject(bucket, key)).etag;
+    } catch (err) {
+      if (!(err instanceof GranaryError && err.code === 'NoSuchKey')) throw err;
+    }
+    if (ifNoneMatch !== undefined && current !== null) throw new GranaryError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold: the object exists.');
+    if (ifMatch !== undefined && (current === null || !etagMatches(ifMatch, current))) {
+      throw current === null ? new GranaryError('NoSuchKey') : new GranaryError('PreconditionFailed');
+    }
+  }
+  const body = verifiedBody(ctx);
+  const info = await ctx.layer.putObject(bucket, key, body.stream, {
+    ...(ctx.contentLength !== undefined ? { size: ctx.contentLength } : {}),
+    metadata,
+    checksums: body.checksums(),
+  });
+  return { status: 200, headers: { etag: `"${info.etag}"`, ...checksumHeaders(info.checksums) } };
+}
+
+export function checksumHeaders(checksums: Record<string, string>): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (const [alg, value] of Object.entries(checksums)) h[`x-amz-checksum-${alg.toLowerCase()}`] = value;
+  return h;
+}
