@@ -335,7 +335,7 @@ export class ErasureObjectLayer implements ObjectLayer {
     };
   }
 
-  async completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletePart[]): Promise<ObjectInfo> {
+  async completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletePart[], opts: { checksums?: Record<string, string> } = {}): Promise<ObjectInfo> {
     const set = this.checkTarget(bucket, key);
     const { upload, holders } = set.upload(bucket, key, uploadId);
     if (parts.length === 0) throw new GranaryError('InvalidRequest', 'You must specify at least one part.');
@@ -362,6 +362,7 @@ export class ErasureObjectLayer implements ObjectLayer {
       size,
       etag: multipartEtag(chosen.map((p) => p.etag)),
       metadata: upload.metadata,
+      ...(opts.checksums && Object.keys(opts.checksums).length ? { checksums: opts.checksums } : {}),
       parts: chosen.map((p) => ({ number: p.number, size: p.size, etag: p.etag, ...(p.checksums ? { checksums: p.checksums } : {}) })),
     }, slotsOk);
     return toInfo(bucket, key, record);

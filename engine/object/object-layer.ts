@@ -22,7 +22,7 @@ export interface ObjectLayer {
   newMultipartUpload(bucket: string, key: string, opts?: { metadata?: Metadata; checksumAlgorithm?: string }): Promise<string>;
   putObjectPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Body, opts?: PartOptions): Promise<PartInfo>;
   listParts(bucket: string, key: string, uploadId: string, opts?: { partNumberMarker?: number; maxParts?: number }): Promise<ListPartsResult>;
-  completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletePart[]): Promise<ObjectInfo>;
+  completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletePart[], opts?: { checksums?: Record<string, string> }): Promise<ObjectInfo>;
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
   listMultipartUploads(bucket: string, opts?: ListUploadsOptions): Promise<ListUploadsResult>;
 

@@ -17,8 +17,8 @@ export const ROOT_USER = 'granary-test-root';
 export const ROOT_PASSWORD = 'Kq7!vR2#mW9zLp4x';
 
 /** `granary server` as a real process on a random loopback port with temporary drive folders. */
-export async function startServer(opts: { drives?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<RunningServer> {
-  const root = mkdtempSync(join(tmpdir(), 'granary-srv-'));
+export async function startServer(opts: { drives?: number; args?: string[]; env?: Record<string, string>; root?: string } = {}): Promise<RunningServer & { kill: () => Promise<void> }> {
+  const root = opts.root ?? mkdtempSync(join(tmpdir(), 'granary-srv-'));
   const drives = Array.from({ length: opts.drives ?? 4 }, (_, i) => join(root, `d${i + 1}`));
   const child: ChildProcess = spawn(
     process.execPath,
@@ -50,6 +50,13 @@ export async function startServer(opts: { drives?: number; args?: string[]; env?
     root,
     drives,
     output: () => out,
+    /** SIGKILL, as a power cut or a crash would end it; the folders stay. */
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -155,6 +155,35 @@ describe('@aws-sdk/client-s3 against a real server', () => {
     assert.equal(await code(s3.send(new UploadPartCommand({ Bucket: 'photos', Key: 'aborted', UploadId: aborted.UploadId, PartNumber: 1, Body: 'x' }))), 'NoSuchUpload');
   });
 
+  it('checksums: every algorithm on PUT, returned by GET with checksum mode; mismatches refused, nothing stored', async () => {
+    const data = seededBytes(300_000, 9);
+    for (const alg of ['CRC32', 'CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'] as const) {
+      const put = await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: `sum/${alg}`, Body: data, ChecksumAlgorithm: alg }));
+      const field = `Checksum${alg}` as const;
+      assert.ok(put[field], `${alg} echoed on PUT`);
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'photos', Key: `sum/${alg}`, ChecksumMode: 'ENABLED' }));
+      assert.equal(got[field], put[field], `${alg} returned by GET`);
+      assert.ok((await bytes(got.Body)).equals(data));
+    }
+    const known = createHash('sha256').update(data).digest('base64');
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: 'photos', Key: 'sum/SHA256', ChecksumMode: 'ENABLED' }))).ChecksumSHA256, known);
+    assert.equal(await code(s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'sum/bad', Body: data, ChecksumCRC32: 'AAAAAA==' }))), 'BadDigest');
+    assert.equal(await code(s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'sum/bad', Body: data, ContentMD5: 'AAAAAAAAAAAAAAAAAAAAAA==' }))), 'BadDigest');
+    assert.equal(await code(s3.send(new HeadObjectCommand({ Bucket: 'photos', Key: 'sum/bad' }))), 'NotFound');
+
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'photos', Key: 'sum/multi', ChecksumAlgorithm: 'SHA256' }));
+    const parts = [seededBytes(5 * 1024 * 1024, 1), seededBytes(10, 2)];
+    const uploaded = [];
+    for (let i = 0; i < parts.length; i++) {
+      const r = await s3.send(new UploadPartCommand({ Bucket: 'photos', Key: 'sum/multi', UploadId, PartNumber: i + 1, Body: parts[i], ChecksumAlgorithm: 'SHA256' }));
+      assert.equal(r.ChecksumSHA256, createHash('sha256').update(parts[i]).digest('base64'));
+      uploaded.push({ PartNumber: i + 1, ETag: r.ETag, ChecksumSHA256: r.ChecksumSHA256 });
+    }
+    const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'photos', Key: 'sum/multi', UploadId, MultipartUpload: { Parts: uploaded } }));
+    const composite = createHash('sha256').update(Buffer.concat(uploaded.map((u) => Buffer.from(u.ChecksumSHA256!, 'base64')))).digest('base64') + '-2';
+    assert.equal(done.ChecksumSHA256, composite);
+  });
+
   it('presigned GET and PUT work with plain HTTP; altered or expired ones are refused', async () => {
     const putUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'photos', Key: 'shared.txt' }), { expiresIn: 600 });
     const put = await fetch(putUrl, { method: 'PUT', body: 'shared content' });

@@ -1,6 +1,6 @@
 import { GranaryError } from '../../common/errors.js';
 import type { CompletePart } from '../../object/object-layer.js';
-import { verifiedBody } from '../body-checks.js';
+import { CHECKSUM_ALGORITHMS, compositeChecksum, verifiedBody } from '../body-checks.js';
 import { intParam, readXmlBody, requireKey, type S3Context, type S3Reply } from '../context.js';
 import { metadataFromHeaders } from '../metadata-headers.js';
 import { s3Xml } from '../xml.js';
@@ -34,14 +34,51 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Reply> 
   const root = doc.CompleteMultipartUpload as Record<string, unknown> | undefined;
   if (!root || typeof root !== 'object') throw new GranaryError('MalformedXML', 'The body must be a <CompleteMultipartUpload> document.');
   const raw = (root.Part ?? []) as unknown[];
+  const claimed = new Map<number, Record<string, string>>();
   const parts: CompletePart[] = raw.map((p) => {
     const r = (p ?? {}) as Record<string, unknown>;
     const n = Number(String(r.PartNumber ?? '').trim());
     if (typeof r.ETag !== 'string' || !Number.isInteger(n)) throw new GranaryError('MalformedXML', 'Every <Part> needs a <PartNumber> and an <ETag>.');
+    const sums: Record<string, string> = {};
+    for (const alg of CHECKSUM_ALGORITHMS) if (typeof r[`Checksum${alg}`] === 'string') sums[alg] = (r[`Checksum${alg}`] as string).trim();
+    claimed.set(n, sums);
     return { partNumber: n, etag: r.ETag };
   });
-  const info = await ctx.layer.completeMultipartUpload(bucket, key, uploadId, parts);
-  return xml(s3Xml('CompleteMultipartUploadResult', { Location: `/${bucket}/${encodeURIComponent(key)}`, Bucket: bucket, Key: key, ETag: `"${info.etag}"` }));
+  const checksums = await multipartChecksum(ctx, bucket, key, uploadId, parts, claimed);
+  const info = await ctx.layer.completeMultipartUpload(bucket, key, uploadId, parts, { checksums });
+  return xml(s3Xml('CompleteMultipartUploadResult', {
+    Location: `/${bucket}/${encodeURIComponent(key)}`,
+    Bucket: bucket,
+    Key: key,
+    ETag: `"${info.etag}"`,
+    ...Object.fromEntries(Object.entries(info.checksums).map(([alg, v]) => [`Checksum${alg}`, v])),
+  }), 200, checksumHeaders(info.checksums));
+}
+
+/**
+ * Each part's checksum the client restates must be the one stored; when every
+ * listed part has one of the same algorithm, the object gets S3's composite
+ * checksum ("checksum of checksums-N").
+ */
+async function multipartChecksum(ctx: S3Context, bucket: string, key: string, uploadId: string, parts: CompletePart[], claimed: Map<number, Record<string, string>>): Promise<Record<string, string>> {
+  const stored = new Map<number, Record<string, string>>();
+  let marker = 0;
+  for (;;) {
+    const page = await ctx.layer.listParts(bucket, key, uploadId, { partNumberMarker: marker, maxParts: 1000 });
+    for (const p of page.parts) stored.set(p.partNumber, p.checksums);
+    if (!page.isTruncated || page.nextPartNumberMarker === undefined) break;
+    marker = page.nextPartNumberMarker;
+  }
+  for (const p of parts) {
+    for (const [alg, v] of Object.entries(claimed.get(p.partNumber) ?? {})) {
+      if (stored.get(p.partNumber)?.[alg] !== v) throw new GranaryError('InvalidPart', `The ${alg} checksum of part ${p.partNumber} does not match the uploaded part.`);
+    }
+  }
+  for (const alg of CHECKSUM_ALGORITHMS) {
+    const values = parts.map((p) => stored.get(p.partNumber)?.[alg]);
+    if (values.every((v): v is string => v !== undefined)) return { [alg]: compositeChecksum(alg, values) };
+  }
+  return {};
 }
 
 export async function abortMultipartUpload(ctx: S3Context): Promise<S3Reply> {

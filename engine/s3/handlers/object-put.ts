@@ -27,7 +27,7 @@ export async function putObject(ctx: S3Context): Promise<S3Reply> {
   const info = await ctx.layer.putObject(bucket, key, body.stream, {
     ...(ctx.contentLength !== undefined ? { size: ctx.contentLength } : {}),
     metadata,
-    checksums: body.checksums(),
+    checksums: body.checksums,
   });
   return { status: 200, headers: { etag: `"${info.etag}"`, ...checksumHeaders(info.checksums) } };
 }
