@@ -433,7 +433,8 @@ export class ErasureSet {
       // background (their writer queues keep the order of later writes to this key).
       void Promise.all(pending).then((results) => {
         const okSlots = results.map((r) => r !== null && r.ok);
-        if (okSlots.some((ok, slot) => !ok && this.ctx.drives[slot])) this.onBadShard(bucket, key, { slot: okSlots.indexOf(false), reason: 'missing' });
+        const missed = okSlots.findIndex((ok, slot) => !ok && this.ctx.drives[slot] !== null);
+        if (missed >= 0) this.onBadShard(bucket, key, { slot: missed, reason: 'missing' });
         if (results.some((r) => r?.ok && r.superseded)) void finalize(okSlots);
       });
       return;
