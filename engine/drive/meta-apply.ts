@@ -28,6 +28,7 @@ export class MetaApplier {
       makeBucket: db.prepare('INSERT OR IGNORE INTO buckets (name, created) VALUES (?, ?)'),
       currentVersion: db.prepare('SELECT version_id, record FROM versions WHERE bucket = ? AND key = ? AND current = 1'),
       supersede: db.prepare('UPDATE versions SET current = 0, superseded_by = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
+      updateRecord: db.prepare('UPDATE versions SET record = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
       upsertVersion: db.prepare('INSERT OR REPLACE INTO versions (bucket, key, version_id, current, superseded_by, record) VALUES (?, ?, ?, 1, NULL, ?)'),
       upsertObject: db.prepare('INSERT OR REPLACE INTO objects (bucket, key, version_id, mtime, size, etag, deleted) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
@@ -171,6 +172,11 @@ export class MetaApplier {
       }
       case 'putVersion':
         return this.putVersionRows(op.bucket, op.key, op.record, op.inline);
+      case 'updateRecord': {
+        const r = this.stmt.updateRecord.run(JSON.stringify(op.record), op.bucket, op.key, op.record.versionId);
+        if (r.changes === 0) throw new DriveError('notFound', `version ${op.record.versionId} of ${op.key} is not on this drive`);
+        return undefined;
+      }
       case 'finalize': {
         // Everything older than a version that reached its quorum is obsolete.
         for (const row of this.stmt.nonCurrent.all(op.bucket, op.key) as VersionRow[]) this.dropVersion(op.bucket, op.key, row, cleanup);

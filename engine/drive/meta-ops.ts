@@ -16,6 +16,8 @@ export type MetaOp =
    * `stagedDir` (absolute) is renamed to the record's data folder.
    */
   | { op: 'putVersion'; bucket: string; key: string; record: VersionRecord; inline?: Uint8Array; stagedDir?: string }
+  /** Replaces the record of an existing version (same id, same shards): tags and other metadata-only changes. */
+  | { op: 'updateRecord'; bucket: string; key: string; record: VersionRecord }
   | { op: 'finalize'; bucket: string; key: string; versionId: string }
   | { op: 'revert'; bucket: string; key: string; versionId: string }
   | { op: 'putUpload'; upload: UploadRecord }

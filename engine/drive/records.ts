@@ -33,6 +33,8 @@ export interface VersionRecord {
   /** Content-Type, Cache-Control, x-amz-meta-*, … as the S3 layer hands them down. */
   metadata: Record<string, string>;
   checksums?: Record<string, string>;
+  /** Object tags (S3 tagging): at most 10, changed in place without rewriting data. */
+  tags?: Record<string, string>;
   erasure: ErasureInfo;
   /** Folder under data/ that holds part.N shards; absent when the shard is inline. */
   dataDir?: string;
@@ -61,6 +63,7 @@ export interface UploadRecord {
   initiated: number;
   metadata: Record<string, string>;
   checksumAlgorithm?: string;
+  tags?: Record<string, string>;
   erasure: ErasureInfo;
   /** The upload's parts are written straight into the data folder the completed object will use. */
   dataDir: string;

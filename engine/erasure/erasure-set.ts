@@ -18,6 +18,7 @@ export interface PutInput {
   size?: number;
   maxSize: number;
   metadata: Record<string, string>;
+  tags?: Record<string, string>;
   /** Known once the body has been read, when the client sends them as trailers or the S3 layer hashes the stream. */
   checksums?: Record<string, string> | (() => Record<string, string> | undefined);
 }
@@ -104,6 +105,7 @@ export class ErasureSet {
         etag,
         metadata: input.metadata,
         ...(checksums ? { checksums } : {}),
+        ...(input.tags && Object.keys(input.tags).length ? { tags: input.tags } : {}),
         erasure: this.erasureInfo(dist),
         ...(encoded.inline ? {} : { dataDir: newDataDir() }),
         parts: [{ number: 1, size: encoded.size, etag }],
@@ -209,6 +211,17 @@ export class ErasureSet {
     });
   }
 
+  /** Changes the current version's record in place (tags): the shards stay as they are. */
+  async updateRecord(bucket: string, key: string, change: (r: VersionRecord) => VersionRecord): Promise<VersionRecord> {
+    return this.lock.run(lockName(bucket, key), async () => {
+      const { record, holders } = this.resolve(bucket, key);
+      const updated = { ...change(record), versionId: record.versionId };
+      const results = await this.applyEach((slot) => (holders[slot] ? { op: 'updateRecord', bucket, key, record: updated } : null));
+      this.requireQuorum(results, `updating ${bucket}/${key}`);
+      return updated;
+    });
+  }
+
   /**
    * Rewrites the shards of the current version on every online drive that
    * lacks them or holds a corrupt one (every frame is read and verified).
@@ -307,7 +320,7 @@ export class ErasureSet {
 
   // ---- multipart ------------------------------------------------------------
 
-  async newUpload(bucket: string, key: string, metadata: Record<string, string>, checksumAlgorithm?: string): Promise<UploadRecord> {
+  async newUpload(bucket: string, key: string, metadata: Record<string, string>, checksumAlgorithm?: string, tags?: Record<string, string>): Promise<UploadRecord> {
     const upload: UploadRecord = {
       uploadId: newUploadId(),
       bucket,
@@ -315,6 +328,7 @@ export class ErasureSet {
       initiated: Date.now(),
       metadata,
       ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+      ...(tags && Object.keys(tags).length ? { tags } : {}),
       erasure: this.erasureInfo(distributionFor(bucket, key, this.n)),
       dataDir: newDataDir(),
     };
@@ -385,7 +399,7 @@ export class ErasureSet {
 
   async completeUpload(bucket: string, key: string, uploadId: string, record: Omit<VersionRecord, 'versionId' | 'mtime' | 'erasure' | 'dataDir'>, slotsOk: boolean[]): Promise<VersionRecord> {
     const { upload } = this.upload(bucket, key, uploadId);
-    const full: VersionRecord = { ...record, versionId: randomUUID(), mtime: Date.now(), erasure: upload.erasure, dataDir: upload.dataDir };
+    const full: VersionRecord = { ...record, ...(upload.tags ? { tags: upload.tags } : {}), versionId: randomUUID(), mtime: Date.now(), erasure: upload.erasure, dataDir: upload.dataDir };
     await this.commitVersion(bucket, key, full, (slot) => (slotsOk[slot] ? { op: 'completeUpload', bucket, key, uploadId, record: full } : null));
     return full;
   }

@@ -26,6 +26,7 @@ import {
   type ListUploadsResult,
   type Metadata,
   type ObjectInfo,
+  type Tags,
   type ObjectLayer,
   type PartInfo,
   type PartOptions,
@@ -185,7 +186,7 @@ export class ErasureObjectLayer implements ObjectLayer {
     const set = this.checkTarget(bucket, key);
     const metadata = checkMetadata(opts.metadata);
     if (opts.size !== undefined && opts.size > LIMITS.maxObjectSize) throw new GranaryError('EntityTooLarge');
-    const record = await set.putObject(bucket, key, { body, size: opts.size, maxSize: LIMITS.maxObjectSize, metadata, checksums: opts.checksums });
+    const record = await set.putObject(bucket, key, { body, size: opts.size, maxSize: LIMITS.maxObjectSize, metadata, checksums: opts.checksums, tags: checkTags(opts.tags) });
     return toInfo(bucket, key, record);
   }
 
@@ -220,7 +221,22 @@ export class ErasureObjectLayer implements ObjectLayer {
     return this.putObject(dst.bucket, dst.key, from.read(src.bucket, src.key, resolved), {
       size: record.size,
       metadata: opts.metadata ?? record.metadata,
+      tags: opts.tags ?? record.tags ?? {},
       ...(opts.metadata ? {} : { checksums: record.checksums }),
+    });
+  }
+
+  async getObjectTagging(bucket: string, key: string): Promise<Tags> {
+    const set = this.checkTarget(bucket, key);
+    return set.resolve(bucket, key).record.tags ?? {};
+  }
+
+  async putObjectTagging(bucket: string, key: string, tags: Tags): Promise<void> {
+    const set = this.checkTarget(bucket, key);
+    const checked = checkTags(tags);
+    await set.updateRecord(bucket, key, (r) => {
+      const { tags: _old, ...rest } = r;
+      return Object.keys(checked).length ? { ...rest, tags: checked } : rest;
     });
   }
 
@@ -305,9 +321,9 @@ export class ErasureObjectLayer implements ObjectLayer {
 
   // ---- multipart ------------------------------------------------------------
 
-  async newMultipartUpload(bucket: string, key: string, opts: { metadata?: Metadata; checksumAlgorithm?: string } = {}): Promise<string> {
+  async newMultipartUpload(bucket: string, key: string, opts: { metadata?: Metadata; checksumAlgorithm?: string; tags?: Tags } = {}): Promise<string> {
     const set = this.checkTarget(bucket, key);
-    const upload = await set.newUpload(bucket, key, checkMetadata(opts.metadata), opts.checksumAlgorithm);
+    const upload = await set.newUpload(bucket, key, checkMetadata(opts.metadata), opts.checksumAlgorithm, checkTags(opts.tags));
     return upload.uploadId;
   }
 
@@ -463,6 +479,7 @@ function toInfo(bucket: string, key: string, r: VersionRecord): ObjectInfo {
     versionId: r.versionId,
     metadata: r.metadata,
     checksums: r.checksums ?? {},
+    tags: r.tags ?? {},
     partSizes: r.parts.map((p) => p.size),
   };
 }
@@ -473,6 +490,21 @@ function checkMetadata(metadata: Metadata | undefined): Metadata {
   for (const [k, v] of Object.entries(m)) bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
   if (bytes > MAX_METADATA_BYTES) throw new GranaryError('MetadataTooLarge');
   return m;
+}
+
+/** S3's tag rules: at most 10, keys 1–128 and values 0–256 characters of letters, digits, spaces and + - = . _ : / @. */
+export function checkTags(tags: Tags | undefined): Tags {
+  const t = tags ?? {};
+  const entries = Object.entries(t);
+  if (entries.length > 10) throw new GranaryError('InvalidTag', 'Object tags cannot be greater than 10.');
+  const allowed = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+  for (const [k, v] of entries) {
+    if (k.length < 1 || k.length > 128) throw new GranaryError('InvalidTag', `The tag key ${JSON.stringify(k)} must be 1 to 128 characters.`);
+    if (v.length > 256) throw new GranaryError('InvalidTag', `The value of tag ${JSON.stringify(k)} is longer than 256 characters.`);
+    if (!allowed.test(k) || !allowed.test(v)) throw new GranaryError('InvalidTag', `The tag ${JSON.stringify(k)} has characters S3 does not allow.`);
+    if (k.startsWith('aws:')) throw new GranaryError('InvalidTag', 'Tag keys may not start with "aws:".');
+  }
+  return t;
 }
 
 function checkPartNumber(n: number): void {

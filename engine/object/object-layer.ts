@@ -19,7 +19,11 @@ export interface ObjectLayer {
   copyObject(src: { bucket: string; key: string }, dst: { bucket: string; key: string }, opts?: CopyOptions): Promise<ObjectInfo>;
   listObjects(bucket: string, opts?: ListOptions): Promise<ListResult>;
 
-  newMultipartUpload(bucket: string, key: string, opts?: { metadata?: Metadata; checksumAlgorithm?: string }): Promise<string>;
+  /** Object tags, changed in place (S3 object tagging). */
+  getObjectTagging(bucket: string, key: string): Promise<Tags>;
+  putObjectTagging(bucket: string, key: string, tags: Tags): Promise<void>;
+
+  newMultipartUpload(bucket: string, key: string, opts?: { metadata?: Metadata; checksumAlgorithm?: string; tags?: Tags }): Promise<string>;
   putObjectPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Body, opts?: PartOptions): Promise<PartInfo>;
   listParts(bucket: string, key: string, uploadId: string, opts?: { partNumberMarker?: number; maxParts?: number }): Promise<ListPartsResult>;
   completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletePart[], opts?: { checksums?: Record<string, string> }): Promise<ObjectInfo>;
@@ -33,6 +37,7 @@ export interface ObjectLayer {
 
 export type Body = AsyncIterable<Uint8Array>;
 export type Metadata = Record<string, string>;
+export type Tags = Record<string, string>;
 
 export interface BucketInfo {
   name: string;
@@ -50,6 +55,7 @@ export interface ObjectInfo {
   /** Content-Type, Cache-Control, Content-Disposition, Content-Encoding, Expires, x-amz-meta-* … */
   metadata: Metadata;
   checksums: Record<string, string>;
+  tags: Tags;
   /** Sizes of the parts of a multipart object; one entry for a single PUT. */
   partSizes: number[];
 }
@@ -62,6 +68,7 @@ export interface PutOptions {
   size?: number;
   metadata?: Metadata;
   checksums?: Checksums;
+  tags?: Tags;
 }
 
 export interface GetOptions {
@@ -78,6 +85,8 @@ export interface GetResult {
 export interface CopyOptions {
   /** Replace the metadata (S3's REPLACE directive); default copies it. */
   metadata?: Metadata;
+  /** Replace the tags (x-amz-tagging-directive: REPLACE); default copies them. */
+  tags?: Tags;
 }
 
 export interface ListOptions {

@@ -5,6 +5,8 @@ import { copyObject, uploadPartCopy } from './handlers/object-copy.js';
 import { deleteObject, deleteObjects } from './handlers/object-delete.js';
 import { getObject, headObject } from './handlers/object-get.js';
 import { putObject } from './handlers/object-put.js';
+import { getObjectAttributes } from './handlers/object-attributes.js';
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './handlers/tagging.js';
 import { listMultipartUploads, listObjectsV1, listObjectsV2, listParts } from './handlers/list.js';
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart } from './handlers/multipart.js';
 import type { Endpoint, Route } from './router.js';
@@ -28,10 +30,10 @@ const HANDLERS: Record<Endpoint, Handler | null> = {
   GetObject: getObject,
   HeadObject: headObject,
   DeleteObject: deleteObject,
-  GetObjectAttributes: null,
-  PutObjectTagging: null,
-  GetObjectTagging: null,
-  DeleteObjectTagging: null,
+  GetObjectAttributes: getObjectAttributes,
+  PutObjectTagging: putObjectTagging,
+  GetObjectTagging: getObjectTagging,
+  DeleteObjectTagging: deleteObjectTagging,
   CreateMultipartUpload: createMultipartUpload,
   UploadPart: uploadPart,
   UploadPartCopy: uploadPartCopy,

@@ -38,6 +38,8 @@ export function objectHeaders(info: ObjectInfo, overrides?: URLSearchParams): Re
   };
   for (const [k, v] of Object.entries(info.metadata)) h[k] = v;
   if (info.partSizes.length > 1) h['x-amz-mp-parts-count'] = String(info.partSizes.length);
+  const tagCount = Object.keys(info.tags).length;
+  if (tagCount > 0) h['x-amz-tagging-count'] = String(tagCount);
   if (overrides) {
     for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
       const v = overrides.get(`response-${name}`);

@@ -6,6 +6,7 @@ import {
   GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsCommand,
   ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException, CreateMultipartUploadCommand, UploadPartCommand,
   CompleteMultipartUploadCommand, ListPartsCommand, ListMultipartUploadsCommand, AbortMultipartUploadCommand, UploadPartCopyCommand,
+  GetObjectTaggingCommand, PutObjectTaggingCommand, DeleteObjectTaggingCommand, GetObjectAttributesCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -182,6 +183,26 @@ describe('@aws-sdk/client-s3 against a real server', () => {
     const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'photos', Key: 'sum/multi', UploadId, MultipartUpload: { Parts: uploaded } }));
     const composite = createHash('sha256').update(Buffer.concat(uploaded.map((u) => Buffer.from(u.ChecksumSHA256!, 'base64')))).digest('base64') + '-2';
     assert.equal(done.ChecksumSHA256, composite);
+  });
+
+  it('object tagging and GetObjectAttributes', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'tagged', Body: 'x', Tagging: 'project=granary&stage=test%20run' }));
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: 'photos', Key: 'tagged' }));
+    assert.deepEqual(tags.TagSet?.map((t) => [t.Key, t.Value]).sort(), [['project', 'granary'], ['stage', 'test run']]);
+    assert.equal((await s3.send(new GetObjectCommand({ Bucket: 'photos', Key: 'tagged' }))).TagCount, 2);
+    await s3.send(new PutObjectTaggingCommand({ Bucket: 'photos', Key: 'tagged', Tagging: { TagSet: [{ Key: 'only', Value: 'one' }] } }));
+    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: 'photos', Key: 'tagged' }))).TagSet, [{ Key: 'only', Value: 'one' }]);
+    assert.equal((await bytes((await s3.send(new GetObjectCommand({ Bucket: 'photos', Key: 'tagged' }))).Body)).toString(), 'x', 'tagging leaves the data alone');
+    const eleven = Array.from({ length: 11 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    assert.equal(await code(s3.send(new PutObjectTaggingCommand({ Bucket: 'photos', Key: 'tagged', Tagging: { TagSet: eleven } }))), 'InvalidTag');
+    assert.equal(await code(s3.send(new PutObjectTaggingCommand({ Bucket: 'photos', Key: 'nope', Tagging: { TagSet: [] } }))), 'NoSuchKey');
+    await s3.send(new DeleteObjectTaggingCommand({ Bucket: 'photos', Key: 'tagged' }));
+    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: 'photos', Key: 'tagged' }))).TagSet ?? [], []);
+
+    const attrs = await s3.send(new GetObjectAttributesCommand({ Bucket: 'photos', Key: 'big.bin', ObjectAttributes: ['ETag', 'ObjectSize', 'ObjectParts', 'StorageClass'] }));
+    assert.equal(attrs.ObjectSize, 20 * 1024 * 1024 + 333);
+    assert.equal(attrs.ObjectParts?.TotalPartsCount, 5);
+    assert.match(attrs.ETag ?? '', /^[0-9a-f]{32}-5$/);
   });
 
   it('presigned GET and PUT work with plain HTTP; altered or expired ones are refused', async () => {

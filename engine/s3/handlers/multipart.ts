@@ -5,12 +5,18 @@ import { intParam, readXmlBody, requireKey, type S3Context, type S3Reply } from 
 import { metadataFromHeaders } from '../metadata-headers.js';
 import { s3Xml } from '../xml.js';
 import { xml } from './bucket.js';
+import { tagsFromHeader } from './tagging.js';
 import { checksumHeaders } from './object-put.js';
 
 export async function createMultipartUpload(ctx: S3Context): Promise<S3Reply> {
   const { bucket, key } = requireKey(ctx);
   const algorithm = ctx.header('x-amz-checksum-algorithm');
-  const uploadId = await ctx.layer.newMultipartUpload(bucket, key, { metadata: metadataFromHeaders(ctx.headers), ...(algorithm ? { checksumAlgorithm: algorithm.toUpperCase() } : {}) });
+  const tags = tagsFromHeader(ctx.header('x-amz-tagging'));
+  const uploadId = await ctx.layer.newMultipartUpload(bucket, key, {
+    metadata: metadataFromHeaders(ctx.headers),
+    ...(algorithm ? { checksumAlgorithm: algorithm.toUpperCase() } : {}),
+    ...(tags ? { tags } : {}),
+  });
   return xml(s3Xml('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId }), 200, algorithm ? { 'x-amz-checksum-algorithm': algorithm.toUpperCase() } : {});
 }
 

@@ -6,6 +6,7 @@ import { metadataFromHeaders } from '../metadata-headers.js';
 import { parseRange } from '../range.js';
 import { iso, s3Xml } from '../xml.js';
 import { xml } from './bucket.js';
+import { tagsFromHeader } from './tagging.js';
 
 /** `x-amz-copy-source: [/]bucket/key[?versionId=…]`, percent-encoded. */
 export function parseCopySource(value: string | undefined): { bucket: string; key: string } {
@@ -38,7 +39,12 @@ export async function copyObject(ctx: S3Context): Promise<S3Reply> {
   if (src.bucket === dst.bucket && src.key === dst.key && directive === 'COPY') {
     throw new GranaryError('InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
   }
-  const copied = await ctx.layer.copyObject(src, dst, directive === 'REPLACE' ? { metadata: metadataFromHeaders(ctx.headers) } : {});
+  const tagDirective = (ctx.header('x-amz-tagging-directive') ?? 'COPY').toUpperCase();
+  if (tagDirective !== 'COPY' && tagDirective !== 'REPLACE') throw new GranaryError('InvalidArgument', 'x-amz-tagging-directive must be COPY or REPLACE.');
+  const copied = await ctx.layer.copyObject(src, dst, {
+    ...(directive === 'REPLACE' ? { metadata: metadataFromHeaders(ctx.headers) } : {}),
+    ...(tagDirective === 'REPLACE' ? { tags: tagsFromHeader(ctx.header('x-amz-tagging')) ?? {} } : {}),
+  });
   return xml(s3Xml('CopyObjectResult', { ETag: `"${copied.etag}"`, LastModified: iso(copied.lastModified) }));
 }
 

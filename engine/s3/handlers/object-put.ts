@@ -3,10 +3,12 @@ import { etagMatches } from '../conditionals.js';
 import { requireKey, type S3Context, type S3Reply } from '../context.js';
 import { verifiedBody } from '../body-checks.js';
 import { metadataFromHeaders } from '../metadata-headers.js';
+import { tagsFromHeader } from './tagging.js';
 
 export async function putObject(ctx: S3Context): Promise<S3Reply> {
   const { bucket, key } = requireKey(ctx);
   const metadata = metadataFromHeaders(ctx.headers);
+  const tags = tagsFromHeader(ctx.header('x-amz-tagging'));
   const ifNoneMatch = ctx.header('if-none-match');
   const ifMatch = ctx.header('if-match');
   if (ifNoneMatch !== undefined || ifMatch !== undefined) {
@@ -28,6 +30,7 @@ export async function putObject(ctx: S3Context): Promise<S3Reply> {
     ...(ctx.contentLength !== undefined ? { size: ctx.contentLength } : {}),
     metadata,
     checksums: body.checksums,
+    ...(tags ? { tags } : {}),
   });
   return { status: 200, headers: { etag: `"${info.etag}"`, ...checksumHeaders(info.checksums) } };
 }
