@@ -9,6 +9,7 @@ import { headerGetter } from './conditionals.js';
 import type { S3Context, S3Reply } from './context.js';
 import { errorXml, toS3Error } from './error-response.js';
 import { dispatch } from './dispatch.js';
+import { postObject } from './handlers/post-object.js';
 import { payloadOf } from './payload.js';
 import { route } from './router.js';
 
@@ -60,8 +61,10 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
       const r = route(raw.method ?? 'GET', rawPath, rawQuery, raw.headers.host, opts.domain, raw.headers['x-amz-copy-source'] !== undefined);
       resource = r.bucket === undefined ? '/' : `/${r.bucket}${r.key !== undefined ? `/${r.key}` : ''}`;
       const auth = authenticate({ method: raw.method ?? 'GET', rawPath, rawQuery, headers: raw.headers }, opts.credentials, { region: opts.region });
-      if (auth.kind === 'anonymous') throw new GranaryError('AccessDenied', 'Anonymous access is not allowed: sign your requests with AWS Signature Version 4.');
-      const payload = payloadOf(raw, auth);
+      // A browser form upload carries its own signed policy instead of a signed request.
+      const formUpload = auth.kind === 'anonymous' && r.endpoint === 'PostObject';
+      if (auth.kind === 'anonymous' && !formUpload) throw new GranaryError('AccessDenied', 'Anonymous access is not allowed: sign your requests with AWS Signature Version 4.');
+      const payload = auth.kind === 'signed' ? payloadOf(raw, auth) : { stream: raw, length: undefined, trailers: new Map<string, string>() };
       const ctx: S3Context = {
         layer: opts.layer,
         region: opts.region,
@@ -74,7 +77,7 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
         trailers: payload.trailers,
         requestId: request.id,
       };
-      const result = await dispatch(ctx, r);
+      const result = formUpload ? await postObject(ctx, raw, opts.credentials) : await dispatch(ctx, r);
       await send(reply, result, raw.method === 'HEAD');
     } catch (err) {
       const e = toS3Error(err);
