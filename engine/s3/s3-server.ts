@@ -40,6 +40,11 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
     // Keys may contain `//`, `?`-free dots and anything else: no rewriting of the URL.
     ignoreDuplicateSlashes: false,
     ignoreTrailingSlash: false,
+    // A URL fastify cannot even route (a malformed percent-escape) still gets an S3 error.
+    frameworkErrors: (_error, request, reply) => {
+      reply.header('x-amz-request-id', request.id);
+      void sendError(reply, request.raw, new GranaryError('InvalidArgument', 'The request URL is not valid percent-encoded UTF-8.'), '/', request.id);
+    },
   });
   // Leave every body unread for the handlers.
   app.removeAllContentTypeParsers();
