@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { GranaryError } from '../common/errors.js';
@@ -21,6 +22,9 @@ export interface S3ServerOptions {
   domain?: string;
   log?: (line: string) => void;
 }
+
+/** An error answered mid-upload reads at most this much more of the body, so the client hears it. */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 /** Header section limit: a client that sends more is refused before any work is done. */
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -111,8 +115,17 @@ async function sendError(reply: FastifyReply, raw: IncomingMessage, e: GranaryEr
     raw.socket.destroy();
     return;
   }
-  // An unread request body would be parsed as the next request: this connection is done.
-  if (!raw.complete) reply.header('connection', 'close');
+  // A client still sending its body would see a reset instead of our answer: read a
+  // small rest of the body to the end first; past that, close the connection after answering.
+  if (!raw.complete) {
+    const declared = Number(raw.headers['content-length']);
+    if (Number.isFinite(declared) && declared <= DRAIN_LIMIT && !raw.destroyed) {
+      raw.unpipe();
+      raw.resume();
+      await Promise.race([once(raw, 'end'), once(raw, 'close'), new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => undefined);
+    }
+    if (!raw.complete) reply.header('connection', 'close');
+  }
   reply.code(e.status);
   if (e.code === 'NotModified' || raw.method === 'HEAD') return reply.send();
   reply.header('content-type', 'application/xml');

@@ -15,7 +15,7 @@ describe('bad requests over HTTP get a clear S3 error and change nothing', () =>
     const text = await r.text();
     return { status: r.status, code: /<Code>([^<]+)<\/Code>/.exec(text)?.[1], text };
   };
-  const listing = async () => (await call('GET', '/bad?list-type=2')).text.match(/<Key>[^<]*<\/Key>/g) ?? [];
+  const listing = async (): Promise<string[]> => [...((await call('GET', '/bad?list-type=2')).text.match(/<Key>[^<]*<\/Key>/g) ?? [])];
 
   before(async () => {
     s = await startServer();
