@@ -1,36 +1,18 @@
 import { createHash } from 'node:crypto';
 import { GranaryError } from '../common/errors.js';
+import { CHECKSUM_ALGORITHMS, createChecksum, DIGEST_LENGTH, isChecksumAlgorithm, type ChecksumAlgorithm } from './checksum/algorithms.js';
 import type { S3Context } from './context.js';
-import { crc32, crc32c, crc64nvme, type Crc } from './crc.js';
-
-export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
-export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
-
-const DIGEST_BYTES: Record<ChecksumAlgorithm, number> = { CRC32: 4, CRC32C: 4, CRC64NVME: 8, SHA1: 20, SHA256: 32 };
-
-export function newChecksum(alg: ChecksumAlgorithm): Crc {
-  switch (alg) {
-    case 'CRC32': return crc32();
-    case 'CRC32C': return crc32c();
-    case 'CRC64NVME': return crc64nvme();
-    case 'SHA1':
-    case 'SHA256': {
-      const h = createHash(alg.toLowerCase());
-      return { update: (b) => { h.update(b); }, digest: () => h.digest() };
-    }
-  }
-}
 
 export function parseAlgorithm(value: string | undefined): ChecksumAlgorithm | undefined {
   if (value === undefined) return undefined;
   const alg = value.trim().toUpperCase();
-  if (!(CHECKSUM_ALGORITHMS as readonly string[]).includes(alg)) throw new GranaryError('InvalidRequest', `Checksum algorithm ${JSON.stringify(value)} is not one of ${CHECKSUM_ALGORITHMS.join(', ')}.`);
-  return alg as ChecksumAlgorithm;
+  if (!isChecksumAlgorithm(alg)) throw new GranaryError('InvalidRequest', `Checksum algorithm ${JSON.stringify(value)} is not one of ${CHECKSUM_ALGORITHMS.join(', ')}.`);
+  return alg;
 }
 
 function checkValue(alg: ChecksumAlgorithm, value: string): string {
   const raw = Buffer.from(value, 'base64');
-  if (raw.length !== DIGEST_BYTES[alg] || raw.toString('base64') !== value) {
+  if (raw.length !== DIGEST_LENGTH[alg] || raw.toString('base64') !== value) {
     throw new GranaryError('InvalidRequest', `Value for x-amz-checksum-${alg.toLowerCase()} header is invalid.`);
   }
   return value;
@@ -60,7 +42,7 @@ export function verifiedBody(ctx: S3Context): { stream: AsyncIterable<Uint8Array
   let computed: string | undefined;
   async function* stream(): AsyncGenerator<Uint8Array> {
     const m = md5 ? createHash('md5') : null;
-    const c = alg ? newChecksum(alg) : null;
+    const c = alg ? createChecksum(alg) : null;
     for await (const chunk of ctx.body) {
       m?.update(chunk);
       c?.update(chunk);
@@ -77,11 +59,4 @@ export function verifiedBody(ctx: S3Context): { stream: AsyncIterable<Uint8Array
     }
   }
   return { stream: stream(), checksums: () => (alg && computed ? { [alg]: computed } : undefined) };
-}
-
-/** S3's composite checksum of a multipart object: the checksum of the parts' raw checksums, then "-N". */
-export function compositeChecksum(alg: ChecksumAlgorithm, partValues: string[]): string {
-  const c = newChecksum(alg);
-  for (const v of partValues) c.update(Buffer.from(v, 'base64'));
-  return `${c.digest().toString('base64')}-${partValues.length}`;
 }

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { checksumOf } from '../../engine/s3/checksum/algorithms.js';
 import { seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
@@ -183,6 +184,16 @@ describe('@aws-sdk/client-s3 against a real server', () => {
     const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'photos', Key: 'sum/multi', UploadId, MultipartUpload: { Parts: uploaded } }));
     const composite = createHash('sha256').update(Buffer.concat(uploaded.map((u) => Buffer.from(u.ChecksumSHA256!, 'base64')))).digest('base64') + '-2';
     assert.equal(done.ChecksumSHA256, composite);
+
+    // CRC64NVME is full-object only: the parts' CRCs combine into the CRC of the whole object.
+    const crcUpload = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'photos', Key: 'sum/crc64', ChecksumAlgorithm: 'CRC64NVME', ChecksumType: 'FULL_OBJECT' }));
+    const crcParts = [];
+    for (let i = 0; i < parts.length; i++) {
+      const r = await s3.send(new UploadPartCommand({ Bucket: 'photos', Key: 'sum/crc64', UploadId: crcUpload.UploadId, PartNumber: i + 1, Body: parts[i], ChecksumAlgorithm: 'CRC64NVME' }));
+      crcParts.push({ PartNumber: i + 1, ETag: r.ETag, ChecksumCRC64NVME: r.ChecksumCRC64NVME });
+    }
+    const crcDone = await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'photos', Key: 'sum/crc64', UploadId: crcUpload.UploadId, MultipartUpload: { Parts: crcParts } }));
+    assert.equal(crcDone.ChecksumCRC64NVME, checksumOf('CRC64NVME', Buffer.concat(parts)).toString('base64'));
   });
 
   it('object tagging and GetObjectAttributes', async () => {

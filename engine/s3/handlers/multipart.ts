@@ -1,6 +1,8 @@
 import { GranaryError } from '../../common/errors.js';
 import type { CompletePart } from '../../object/object-layer.js';
-import { CHECKSUM_ALGORITHMS, compositeChecksum, verifiedBody } from '../body-checks.js';
+import { verifiedBody } from '../body-checks.js';
+import { CHECKSUM_ALGORITHMS } from '../checksum/algorithms.js';
+import { CHECKSUM_TYPES, defaultChecksumType, multipartChecksum, type ChecksumType } from '../checksum/composite.js';
 import { intParam, readXmlBody, requireKey, type S3Context, type S3Reply } from '../context.js';
 import { metadataFromHeaders } from '../metadata-headers.js';
 import { s3Xml } from '../xml.js';
@@ -50,7 +52,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Reply> 
     claimed.set(n, sums);
     return { partNumber: n, etag: r.ETag };
   });
-  const checksums = await multipartChecksum(ctx, bucket, key, uploadId, parts, claimed);
+  const checksums = await uploadChecksum(ctx, bucket, key, uploadId, parts, claimed);
   const info = await ctx.layer.completeMultipartUpload(bucket, key, uploadId, parts, { checksums });
   return xml(s3Xml('CompleteMultipartUploadResult', {
     Location: `/${bucket}/${encodeURIComponent(key)}`,
@@ -63,26 +65,37 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Reply> 
 
 /**
  * Each part's checksum the client restates must be the one stored; when every
- * listed part has one of the same algorithm, the object gets S3's composite
- * checksum ("checksum of checksums-N").
+ * listed part has one of the same algorithm, the object gets S3's multipart
+ * checksum: composite ("checksum of checksums-N") or, for CRCs when asked and
+ * always for CRC64NVME, the full-object CRC combined from the parts. A
+ * full-object value the client sends must match it.
  */
-async function multipartChecksum(ctx: S3Context, bucket: string, key: string, uploadId: string, parts: CompletePart[], claimed: Map<number, Record<string, string>>): Promise<Record<string, string>> {
-  const stored = new Map<number, Record<string, string>>();
+async function uploadChecksum(ctx: S3Context, bucket: string, key: string, uploadId: string, parts: CompletePart[], claimed: Map<number, Record<string, string>>): Promise<Record<string, string>> {
+  const stored = new Map<number, { sums: Record<string, string>; size: number }>();
   let marker = 0;
   for (;;) {
     const page = await ctx.layer.listParts(bucket, key, uploadId, { partNumberMarker: marker, maxParts: 1000 });
-    for (const p of page.parts) stored.set(p.partNumber, p.checksums);
+    for (const p of page.parts) stored.set(p.partNumber, { sums: p.checksums, size: p.size });
     if (!page.isTruncated || page.nextPartNumberMarker === undefined) break;
     marker = page.nextPartNumberMarker;
   }
   for (const p of parts) {
     for (const [alg, v] of Object.entries(claimed.get(p.partNumber) ?? {})) {
-      if (stored.get(p.partNumber)?.[alg] !== v) throw new GranaryError('InvalidPart', `The ${alg} checksum of part ${p.partNumber} does not match the uploaded part.`);
+      if (stored.get(p.partNumber)?.sums[alg] !== v) throw new GranaryError('InvalidPart', `The ${alg} checksum of part ${p.partNumber} does not match the uploaded part.`);
     }
   }
+  const typeHeader = ctx.header('x-amz-checksum-type')?.toUpperCase();
+  if (typeHeader !== undefined && !(CHECKSUM_TYPES as readonly string[]).includes(typeHeader)) throw new GranaryError('InvalidRequest', 'x-amz-checksum-type must be COMPOSITE or FULL_OBJECT.');
   for (const alg of CHECKSUM_ALGORITHMS) {
-    const values = parts.map((p) => stored.get(p.partNumber)?.[alg]);
-    if (values.every((v): v is string => v !== undefined)) return { [alg]: compositeChecksum(alg, values) };
+    const values = parts.map((p) => ({ value: stored.get(p.partNumber)?.sums[alg], size: stored.get(p.partNumber)?.size ?? 0 }));
+    if (!values.every((v): v is { value: string; size: number } => v.value !== undefined)) continue;
+    const type = (typeHeader as ChecksumType | undefined) ?? defaultChecksumType(alg);
+    const value = multipartChecksum(alg, type, values);
+    const sent = ctx.header(`x-amz-checksum-${alg.toLowerCase()}`);
+    if (sent !== undefined && sent.trim().replace(/-\d+$/, '') !== value.replace(/-\d+$/, '')) {
+      throw new GranaryError('BadDigest', `The ${alg} you specified did not match the calculated checksum.`);
+    }
+    return { [alg]: value };
   }
   return {};
 }
