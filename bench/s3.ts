@@ -6,13 +6,13 @@
  * signed client (fetch + our SigV4 signer), because the SDK itself tops out
  * near 2,000 requests/s on this machine. Prints medians and ratios.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { signRequest } from '../engine/s3/auth/signer.js';
 import { startServer } from '../test/helpers/server.js';
+import { signedFetch } from '../test/helpers/signed-fetch.js';
 
 const MiB = 1024 * 1024;
 const LARGE = 16 * MiB;
@@ -39,7 +39,6 @@ const targets: Target[] = [
 
 const payload = randomBytes(LARGE);
 const small = randomBytes(SMALL);
-const smallSha = createHash('sha256').update(small).digest('hex');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function sdk(t: Target): S3Client {
@@ -61,11 +60,8 @@ async function large(t: Target, round: number): Promise<{ put: number; get: numb
   return { put, get };
 }
 
-async function signedFetch(t: Target, method: string, key: string, body?: Buffer): Promise<void> {
-  const url = new URL(`${t.endpoint}/bench/${key}`);
-  const headers = signRequest({ method, url, headers: body ? { 'content-length': String(body.length) } : {}, payloadHash: body ? smallSha : createHash('sha256').update('').digest('hex'), accessKey: t.accessKey, secretKey: t.secretKey, region: 'us-east-1', service: 's3' });
-  delete headers.host;
-  const r = await fetch(url, { method, headers, ...(body ? { body } : {}) });
+async function call(t: Target, method: string, key: string, body?: Buffer): Promise<void> {
+  const r = await signedFetch(t, method, `/bench/${key}`, body);
   await r.arrayBuffer();
   if (r.status !== 200) throw new Error(`${t.name} ${method} ${key}: ${r.status}`);
 }
@@ -74,13 +70,13 @@ async function smallOps(t: Target, round: number): Promise<{ put: number; get: n
   let n = 0;
   let end = performance.now() + SECONDS * 1000;
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (performance.now() < end) await signedFetch(t, 'PUT', `small/${round}/${n++}`, small);
+    while (performance.now() < end) await call(t, 'PUT', `small/${round}/${n++}`, small);
   }));
   const written = n;
   let g = 0;
   end = performance.now() + SECONDS * 1000;
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (performance.now() < end) await signedFetch(t, 'GET', `small/${round}/${g++ % written}`);
+    while (performance.now() < end) await call(t, 'GET', `small/${round}/${g++ % written}`);
   }));
   return { put: written / SECONDS, get: g / SECONDS };
 }

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { readdirSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { signRequest } from '../../engine/s3/auth/signer.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
 import { prng, seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
@@ -12,12 +11,8 @@ interface Attempt { kind: 'put' | 'del'; seed: number; size: number; begun: numb
 
 const SIZES = [0, 10, 4000, 200_000, 1_100_000, 2_600_000];
 
-async function s3(s: RunningServer, method: string, key: string, body?: Buffer): Promise<Response> {
-  const url = new URL(`${s.endpoint}/crash${key ? `/${key}` : ''}`);
-  const payload = body ?? Buffer.alloc(0);
-  const headers = signRequest({ method, url, headers: { 'content-length': String(payload.length) }, payloadHash: createHash('sha256').update(payload).digest('hex'), accessKey: s.accessKey, secretKey: s.secretKey, region: 'us-east-1', service: 's3' });
-  delete headers.host;
-  return fetch(url, { method, headers, ...(method === 'PUT' ? { body: payload } : {}) });
+function s3(s: RunningServer, method: string, key: string, body?: Buffer): Promise<Response> {
+  return signedFetch(s, method, `/crash${key ? `/${key}` : ''}`, method === 'PUT' ? body ?? Buffer.alloc(0) : undefined);
 }
 
 describe('crash safety', () => {

@@ -3,15 +3,13 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { signRequest } from '../../engine/s3/auth/signer.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 describe('bad requests over HTTP get a clear S3 error and change nothing', () => {
   let s: RunningServer;
-  const call = async (method: string, path: string, body = '', extra: Record<string, string> = {}) => {
-    const url = new URL(`${s.endpoint}${path}`);
-    const headers = signRequest({ method, url, headers: { ...extra, ...(body || method === 'PUT' || method === 'POST' ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, payloadHash: createHash('sha256').update(body).digest('hex'), accessKey: s.accessKey, secretKey: s.secretKey, region: 'us-east-1', service: 's3' });
-    delete headers.host;
-    const r = await fetch(url, { method, headers, ...(body || method === 'PUT' || method === 'POST' ? { body } : {}) });
+  const call = async (method: string, path: string, body = '', headers: Record<string, string> = {}) => {
+    const r = await signedFetch(s, method, path, body || method === 'PUT' || method === 'POST' ? body : undefined, { headers });
     const text = await r.text();
     return { status: r.status, code: /<Code>([^<]+)<\/Code>/.exec(text)?.[1], text };
   };

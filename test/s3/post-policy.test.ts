@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { amzDate, hmac, signingKey } from '../../engine/s3/auth/canonical.js';
-import { signRequest } from '../../engine/s3/auth/signer.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 /** A browser form upload, as an HTML form built from a server-side signed policy would send it. */
@@ -38,18 +38,10 @@ function form(s: RunningServer, opts: { key: string; body: Buffer; conditions?: 
 
 describe('browser POST uploads with a signed policy', () => {
   let s: RunningServer;
-  const exists = async (key: string) => {
-    const url = new URL(`${s.endpoint}/forms/${key}`);
-    const headers = signRequest({ method: 'HEAD', url, headers: {}, payloadHash: 'UNSIGNED-PAYLOAD', accessKey: s.accessKey, secretKey: s.secretKey, region: 'us-east-1', service: 's3' });
-    delete headers.host;
-    return (await fetch(url, { method: 'HEAD', headers })).status === 200;
-  };
+  const exists = async (key: string) => (await signedFetch(s, 'HEAD', `/forms/${key}`)).status === 200;
   before(async () => {
     s = await startServer();
-    const url = new URL(`${s.endpoint}/forms`);
-    const headers = signRequest({ method: 'PUT', url, headers: {}, payloadHash: 'UNSIGNED-PAYLOAD', accessKey: s.accessKey, secretKey: s.secretKey, region: 'us-east-1', service: 's3' });
-    delete headers.host;
-    assert.equal((await fetch(url, { method: 'PUT', headers })).status, 200);
+    assert.equal((await signedFetch(s, 'PUT', '/forms', '')).status, 200);
   });
   after(async () => {
     await s?.stop();
