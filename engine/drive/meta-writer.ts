@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DriveError } from './drive-error.js';
 import type { MetaOp, OpReply, OpResult, WriterInit } from './meta-ops.js';
 
 /** How many ops may wait for one drive before new writers wait too: a slow drive must not fall behind without bound. */
@@ -83,8 +82,4 @@ function startWorker(relative: string, workerData: unknown): Worker {
   const tsxApi = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
   const boot = `require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(entry)});`;
   return new Worker(boot, { eval: true, workerData, execArgv: [] });
-}
-
-export function throwIfFailed(result: OpResult): asserts result is Extract<OpResult, { ok: true }> {
-  if (!result.ok) throw new DriveError(result.kind, result.message);
 }

@@ -11,7 +11,3 @@ export interface SetContext {
   /** Slot order is the set order of format.json; null: the drive is offline. */
   readonly drives: (LocalDrive | null)[];
 }
-
-export function slotCount(ctx: SetContext): number {
-  return ctx.k + ctx.m;
-}

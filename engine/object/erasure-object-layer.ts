@@ -199,7 +199,7 @@ export class ErasureObjectLayer implements ObjectLayer {
     const set = this.checkTarget(bucket, key);
     const resolved = set.resolve(bucket, key);
     const info = toInfo(bucket, key, resolved.record);
-    const range = opts.range;
+    const range = typeof opts.range === 'function' ? opts.range(info) : opts.range;
     if (range && (range.start < 0 || range.start > range.end || range.start >= info.size)) {
       throw new GranaryError('InvalidRange', `The requested range ${range.start}-${range.end} is not satisfiable for an object of ${info.size} bytes.`);
     }

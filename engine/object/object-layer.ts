@@ -72,8 +72,12 @@ export interface PutOptions {
 }
 
 export interface GetOptions {
-  /** Inclusive byte range, already checked against the size by the caller or refused here with InvalidRange. */
-  range?: { start: number; end: number };
+  /**
+   * Inclusive byte range, refused here with InvalidRange when it does not fit. A function gets
+   * the version being read, so a caller that needs its size (Range: bytes=-N, partNumber)
+   * resolves the object once.
+   */
+  range?: { start: number; end: number } | ((info: ObjectInfo) => { start: number; end: number } | undefined);
 }
 
 export interface GetResult {

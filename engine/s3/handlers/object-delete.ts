@@ -6,7 +6,6 @@ import { toS3Error } from '../error-response.js';
 
 export async function deleteObject(ctx: S3Context): Promise<S3Reply> {
   const { bucket, key } = requireKey(ctx);
-  await ctx.layer.headBucket(bucket);
   await ctx.layer.deleteObject(bucket, key);
   return { status: 204 };
 }

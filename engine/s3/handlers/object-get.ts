@@ -23,14 +23,15 @@ export async function headObject(ctx: S3Context): Promise<S3Reply> {
 
 export async function getObject(ctx: S3Context): Promise<S3Reply> {
   const { bucket, key } = requireKey(ctx);
-  const info = await ctx.layer.headObject(bucket, key);
-  checkPreconditions(ctx.header, info.etag, info.lastModified);
-  const range = partRange(ctx, info.partSizes) ?? parseRange(ctx.header('range'), info.size);
-  const got = await ctx.layer.getObject(bucket, key, range ? { range } : {});
-  // The version read may be newer than the one HEAD saw: its own headers are what we send.
-  if (got.info.versionId !== info.versionId) checkPreconditions(ctx.header, got.info.etag, got.info.lastModified);
+  // One resolve: preconditions, then the range, are decided on the version being read.
+  const got = await ctx.layer.getObject(bucket, key, {
+    range: (info) => {
+      checkPreconditions(ctx.header, info.etag, info.lastModified);
+      return partRange(ctx, info.partSizes) ?? parseRange(ctx.header('range'), info.size);
+    },
+  });
   const headers = objectHeaders(got.info, ctx.route.query);
-  if (ctx.header('x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !range) Object.assign(headers, checksumHeaders(got.info.checksums));
+  if (ctx.header('x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !got.range) Object.assign(headers, checksumHeaders(got.info.checksums));
   if (got.range) {
     headers['content-range'] = `bytes ${got.range.start}-${got.range.end}/${got.info.size}`;
     headers['content-length'] = String(got.range.end - got.range.start + 1);
