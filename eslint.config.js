@@ -32,4 +32,9 @@ export default [
   layer(['engine/object/**/*.ts'], 'iam', 's3', 'sts', 'admin', 'console', 'server', 'cli', 'host'),
   layer(['engine/iam/**/*.ts'], 's3', 'sts', 'admin', 'console', 'server', 'cli', 'host'),
   layer(['engine/s3/**/*.ts'], 'drive', 'erasure', 'admin', 'console', 'server', 'cli', 'host'),
+  // Beside the request path: they may use iam, the object layer and SigV4, never the drives or each other's hosts.
+  layer(['engine/crypto/**/*.ts'], 'drive', 'erasure', 'object', 'iam', 's3', 'sts', 'admin', 'console', 'server', 'cli', 'audit', 'metrics', 'host'),
+  layer(['engine/admin/**/*.ts'], 'drive', 'erasure', 'console', 'server', 'cli', 'host'),
+  layer(['engine/console/**/*.ts'], 'drive', 'erasure', 'admin', 'server', 'cli', 'host'),
+  layer(['engine/server/**/*.ts'], 'drive', 'erasure', 'cli', 'host'),
 ];

@@ -45,6 +45,16 @@ export const ERROR_TABLE = {
   InvalidDigestChecksum: { status: 400, message: 'The checksum you specified did not match what we received.' },
   IncompleteSignature: { status: 400, message: 'The request signature does not conform to AWS standards.' },
   SlowDown: { status: 503, message: 'Please reduce your request rate.' },
+  // bucket policies (S3's codes)
+  NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist.' },
+  MalformedPolicy: { status: 400, message: 'Policies must be valid JSON and the first byte must be \'{\'.' },
+  // identity and access management (IAM's codes, used by the admin API too)
+  NoSuchEntity: { status: 404, message: 'The request was rejected because it referenced an entity that does not exist.' },
+  EntityAlreadyExists: { status: 409, message: 'The request was rejected because it attempted to create a resource that already exists.' },
+  DeleteConflict: { status: 409, message: 'The request was rejected because it attempted to delete a resource that has attached subordinate entities.' },
+  MalformedPolicyDocument: { status: 400, message: 'The policy document is malformed.' },
+  InvalidInput: { status: 400, message: 'The request was rejected because an invalid or out-of-range value was supplied for an input parameter.' },
+  PasswordPolicyViolation: { status: 400, message: 'The provided password does not meet the password policy.' },
   // generic
   MalformedXML: { status: 400, message: 'The XML you provided was not well-formed or did not validate against our published schema.' },
   MalformedPOSTRequest: { status: 400, message: 'The body of your POST request is not well-formed multipart/form-data.' },

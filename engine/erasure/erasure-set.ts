@@ -19,6 +19,8 @@ export interface PutInput {
   maxSize: number;
   metadata: Record<string, string>;
   tags?: Record<string, string>;
+  /** Runs under the key's lock before the commit with the current version (null when none); throws to refuse. */
+  precondition?: (current: VersionRecord | null) => void;
   /** Known once the body has been read, when the client sends them as trailers or the S3 layer hashes the stream. */
   checksums?: Record<string, string> | (() => Record<string, string> | undefined);
 }
@@ -110,13 +112,31 @@ export class ErasureSet {
         ...(encoded.inline ? {} : { dataDir: newDataDir() }),
         parts: [{ number: 1, size: encoded.size, etag }],
       };
-      await this.commitVersion(bucket, key, record, (slot) => {
+      const opFor = (slot: number): MetaOp | null => {
         if (encoded.slotFailed[slot]) return null;
         return { op: 'putVersion', bucket, key, record, ...(encoded.inline ? { inline: encoded.inline[slot] } : { stagedDir: staging.dirs[slot]! }) };
-      });
+      };
+      const check = input.precondition;
+      if (check) {
+        await this.lock.run(lockName(bucket, key), async () => {
+          check(this.currentOrNull(bucket, key));
+          await this.commitLocked(bucket, key, record, opFor);
+        });
+      } else {
+        await this.commitVersion(bucket, key, record, opFor);
+      }
       return record;
     } finally {
       await staging.cleanup();
+    }
+  }
+
+  private currentOrNull(bucket: string, key: string): VersionRecord | null {
+    try {
+      return this.resolve(bucket, key).record;
+    } catch (err) {
+      if (err instanceof GranaryError && err.code === 'NoSuchKey') return null;
+      throw err;
     }
   }
 

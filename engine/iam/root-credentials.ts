@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { passwordProblem } from './weak-passwords.js';
 
@@ -16,6 +16,26 @@ export class CredentialsError extends Error {
 }
 
 const FILE = 'root-credentials.json';
+
+export function rootCredentialsFile(configDir: string): string {
+  return join(configDir, FILE);
+}
+
+/** Whether a first start would generate root credentials (nothing in the environment, no file yet). */
+export function wouldGenerateRoot(configDir: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.GRANARY_ROOT_USER === undefined && env.GRANARY_ROOT_PASSWORD === undefined && !existsSync(rootCredentialsFile(configDir));
+}
+
+/** Root secret rotation for file-kept credentials: a new secret, written atomically, still 0600. */
+export function rotateRootSecret(configDir: string, accessKey: string): RootCredentials {
+  const file = rootCredentialsFile(configDir);
+  const creds = { accessKey, secretKey: randomBytes(30).toString('base64url') };
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+  return { ...creds, source: 'file', file };
+}
 const ACCESS_KEY_RE = /^[A-Za-z0-9._@+=-]{3,128}$/;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 

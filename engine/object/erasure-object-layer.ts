@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statfsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { GranaryError, isGranaryError } from '../common/errors.js';
 import { compareKeys, prefixUpperBound } from '../common/key-order.js';
@@ -28,6 +29,8 @@ import {
   type ObjectInfo,
   type Tags,
   type ObjectLayer,
+  type StorageInfo,
+  type SystemStore,
   type PartInfo,
   type PartOptions,
   type PutOptions,
@@ -48,7 +51,10 @@ export interface OpenOptions {
  * placed on a set by a hash of bucket and key, buckets on every set, listings
  * merged across sets in UTF-8 order.
  */
-export class ErasureObjectLayer implements ObjectLayer {
+/** Never a valid S3 bucket name (it starts with a dot), so no request can reach it. */
+const SYSTEM_BUCKET = '.granary.sys';
+
+export class ErasureObjectLayer implements ObjectLayer, SystemStore {
   private readonly buckets = new Map<string, number>();
   private readonly healQueue = new Set<string>();
   private bucketsUncertain = false;
@@ -109,7 +115,7 @@ export class ErasureObjectLayer implements ObjectLayer {
           counts.set(r.name, { created: Math.min(c?.created ?? r.created, r.created), n: (c?.n ?? 0) + 1 });
         }
       }
-      for (const [name, c] of counts) if (c.n >= Math.min(set.ctx.k, online)) this.buckets.set(name, c.created);
+      for (const [name, c] of counts) if (name !== SYSTEM_BUCKET && c.n >= Math.min(set.ctx.k, online)) this.buckets.set(name, c.created);
     }
   }
 
@@ -168,6 +174,55 @@ export class ErasureObjectLayer implements ObjectLayer {
     return created;
   }
 
+  storageInfo(): StorageInfo {
+    return {
+      deploymentId: this.deployment.deploymentId,
+      sets: this.sets.map((set, i) => {
+        const layout = this.deployment.sets[i];
+        const drives = set.drives.map((d, slot) => {
+          const path = layout.paths[slot] ?? null;
+          if (!d || !path) return { path, state: 'offline' as const };
+          try {
+            const st = statfsSync(path);
+            return { path, state: 'online' as const, totalBytes: st.blocks * st.bsize, freeBytes: st.bavail * st.bsize };
+          } catch {
+            return { path, state: 'offline' as const };
+          }
+        });
+        const online = drives.filter((d) => d.state === 'online').length;
+        const { k, m } = set.ctx;
+        const writeQuorum = k === m ? k + 1 : k;
+        const state = online === k + m ? 'healthy' : online >= writeQuorum ? 'degraded' : online >= k ? 'read-only' : 'offline';
+        return { k, m, state, drives };
+      }),
+    };
+  }
+
+  // ---- the engine's own documents -------------------------------------------
+
+  async putSystemObject(path: string, data: Buffer): Promise<void> {
+    checkObjectKey(path);
+    const set = this.setFor(SYSTEM_BUCKET, path);
+    // Idempotent on every drive: also covers replacement drives that lack the bucket.
+    await set.makeBucket(SYSTEM_BUCKET, Date.now());
+    await set.putObject(SYSTEM_BUCKET, path, { body: Readable.from([data]), size: data.length, maxSize: data.length, metadata: {}, tags: {} });
+  }
+
+  async getSystemObject(path: string): Promise<Buffer | undefined> {
+    checkObjectKey(path);
+    const set = this.setFor(SYSTEM_BUCKET, path);
+    let resolved;
+    try {
+      resolved = set.resolve(SYSTEM_BUCKET, path);
+    } catch (err) {
+      if (isGranaryError(err, 'NoSuchKey') || isGranaryError(err, 'NoSuchBucket')) return undefined;
+      throw err;
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of set.read(SYSTEM_BUCKET, path, resolved, undefined)) chunks.push(Buffer.from(c));
+    return Buffer.concat(chunks);
+  }
+
   // ---- objects --------------------------------------------------------------
 
   private setFor(bucket: string, key: string): ErasureSet {
@@ -186,7 +241,16 @@ export class ErasureObjectLayer implements ObjectLayer {
     const set = this.checkTarget(bucket, key);
     const metadata = checkMetadata(opts.metadata);
     if (opts.size !== undefined && opts.size > LIMITS.maxObjectSize) throw new GranaryError('EntityTooLarge');
-    const record = await set.putObject(bucket, key, { body, size: opts.size, maxSize: LIMITS.maxObjectSize, metadata, checksums: opts.checksums, tags: checkTags(opts.tags) });
+    const check = opts.precondition;
+    const record = await set.putObject(bucket, key, {
+      body,
+      size: opts.size,
+      maxSize: LIMITS.maxObjectSize,
+      metadata,
+      checksums: opts.checksums,
+      tags: checkTags(opts.tags),
+      ...(check ? { precondition: (current: VersionRecord | null) => check(current && !current.deleted ? toInfo(bucket, key, current) : null) } : {}),
+    });
     return toInfo(bucket, key, record);
   }
 

@@ -35,6 +35,29 @@ export interface ObjectLayer {
   close(): Promise<void>;
 }
 
+/**
+ * Small documents the engine keeps for itself on the drives (the IAM
+ * snapshot, the wrapped master key): erasure-coded and bitrot-checked like
+ * objects, in a bucket no S3 request can name or list.
+ */
+export interface SystemStore {
+  putSystemObject(path: string, data: Buffer): Promise<void>;
+  /** undefined when no such document was ever written. */
+  getSystemObject(path: string): Promise<Buffer | undefined>;
+}
+
+/** What `granary admin info` and the console show about the drives. */
+export interface StorageInfo {
+  deploymentId: string;
+  sets: {
+    k: number;
+    m: number;
+    /** healthy: all drives online; degraded: some offline but writes go on; read-only: below write quorum; offline: below read quorum. */
+    state: 'healthy' | 'degraded' | 'read-only' | 'offline';
+    drives: { path: string | null; state: 'online' | 'offline'; totalBytes?: number; freeBytes?: number }[];
+  }[];
+}
+
 export type Body = AsyncIterable<Uint8Array>;
 export type Metadata = Record<string, string>;
 export type Tags = Record<string, string>;
@@ -69,6 +92,12 @@ export interface PutOptions {
   metadata?: Metadata;
   checksums?: Checksums;
   tags?: Tags;
+  /**
+   * Conditional writes (If-None-Match: *, If-Match): checked against the
+   * current version under the key's lock, just before the commit, so two
+   * racing creates cannot both win. Throw to refuse; nothing is stored.
+   */
+  precondition?: (current: ObjectInfo | null) => void;
 }
 
 export interface GetOptions {

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { GranaryError } from '../common/errors.js';
+import type { Identity } from '../iam/identity.js';
 import type { ObjectLayer } from '../object/object-layer.js';
 import type { Route } from './router.js';
 import { parseXml } from './xml.js';
@@ -20,6 +21,20 @@ export interface S3Context {
   /** Trailing headers of an aws-chunked body, known once `body` has been consumed. */
   trailers: Map<string, string>;
   requestId: string;
+  /** Who signed the request (anonymous when nobody did). */
+  identity: Identity;
+  /** Throws AccessDenied unless the authorizer allows `action` on the resource. */
+  authorize(action: string, bucket?: string, key?: string): Promise<void>;
+  /** Asks without throwing (listing filters). */
+  allowed(action: string, bucket?: string, key?: string): Promise<boolean>;
+  bucketPolicies: BucketPolicyStore;
+}
+
+/** Where bucket policies live (IAM keeps them): the S3 layer only carries the documents. */
+export interface BucketPolicyStore {
+  get(bucket: string): string | undefined;
+  put(bucket: string, document: string): Promise<void>;
+  delete(bucket: string): Promise<void>;
 }
 
 export interface S3Reply {

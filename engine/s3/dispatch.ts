@@ -1,6 +1,7 @@
 import { GranaryError } from '../common/errors.js';
 import type { S3Context, S3Reply } from './context.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './handlers/bucket.js';
+import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './handlers/bucket-policy.js';
 import { copyObject, uploadPartCopy } from './handlers/object-copy.js';
 import { deleteObject, deleteObjects } from './handlers/object-delete.js';
 import { getObject, headObject } from './handlers/object-get.js';
@@ -16,6 +17,10 @@ type Handler = (ctx: S3Context) => Promise<S3Reply>;
 /** Every endpoint the router names, mapped: a missing entry is a type error, not a 404 at run time. */
 const HANDLERS: Record<Endpoint, Handler | null> = {
   ListBuckets: (ctx) => listBuckets(ctx, { id: 'granary', name: 'granary' }),
+  GetBucketPolicy: getBucketPolicy,
+  PutBucketPolicy: putBucketPolicy,
+  DeleteBucketPolicy: deleteBucketPolicy,
+  GetBucketPolicyStatus: getBucketPolicyStatus,
   CreateBucket: createBucket,
   HeadBucket: headBucket,
   DeleteBucket: deleteBucket,

@@ -4,6 +4,7 @@ import { keyFromBytes } from '../object/names.js';
 /** Every S3 operation the router can name; the dispatcher maps each to a handler or to NotImplemented. */
 export type Endpoint =
   | 'ListBuckets' | 'CreateBucket' | 'HeadBucket' | 'DeleteBucket' | 'GetBucketLocation'
+  | 'GetBucketPolicy' | 'PutBucketPolicy' | 'DeleteBucketPolicy' | 'GetBucketPolicyStatus'
   | 'ListObjects' | 'ListObjectsV2' | 'ListMultipartUploads' | 'DeleteObjects' | 'PostObject'
   | 'PutObject' | 'CopyObject' | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'GetObjectAttributes'
   | 'PutObjectTagging' | 'GetObjectTagging' | 'DeleteObjectTagging'
@@ -22,7 +23,7 @@ export interface Route {
 
 /** Bucket subresources S3 defines that Granary does not serve (yet): answered 501, never 404. */
 const BUCKET_UNSUPPORTED = [
-  'acl', 'cors', 'policy', 'policyStatus', 'lifecycle', 'versioning', 'tagging', 'encryption', 'website', 'logging',
+  'acl', 'cors', 'lifecycle', 'versioning', 'tagging', 'encryption', 'website', 'logging',
   'notification', 'replication', 'object-lock', 'ownershipControls', 'publicAccessBlock', 'accelerate', 'requestPayment',
   'analytics', 'metrics', 'inventory', 'intelligent-tiering', 'versions', 'session',
 ];
@@ -35,7 +36,15 @@ export function parseQuery(raw: string): URLSearchParams {
   } catch {
     throw new GranaryError('InvalidArgument', 'The query string has a malformed percent-escape.');
   }
-  return new URLSearchParams(raw);
+  const query = new URLSearchParams(raw);
+  // SigV4 signs the parameters sorted, so two orders of a repeated name carry one signature:
+  // a repeat must not be allowed to mean something (first or last wins), so it is refused.
+  const seen = new Set<string>();
+  for (const name of query.keys()) {
+    if (seen.has(name)) throw new GranaryError('InvalidArgument', `The query parameter ${JSON.stringify(name)} is given more than once.`);
+    seen.add(name);
+  }
+  return query;
 }
 
 /** Percent-decodes a path segment to bytes, refusing malformed escapes. */
@@ -83,6 +92,12 @@ export function route(method: string, rawPath: string, rawQuery: string, host: s
     return r('NotImplemented', `${method} /`);
   }
   if (key === undefined) {
+    if (has('policy') || has('policyStatus')) {
+      if (method === 'GET') return r(has('policyStatus') ? 'GetBucketPolicyStatus' : 'GetBucketPolicy');
+      if (method === 'PUT' && has('policy')) return r('PutBucketPolicy');
+      if (method === 'DELETE' && has('policy')) return r('DeleteBucketPolicy');
+      throw new GranaryError('MethodNotAllowed');
+    }
     const sub = unsupported(BUCKET_UNSUPPORTED);
     switch (method) {
       case 'PUT': return sub ? r('NotImplemented', `PutBucket ${sub}`) : r('CreateBucket');

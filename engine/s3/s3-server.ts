@@ -1,27 +1,60 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { GranaryError } from '../common/errors.js';
 import type { ObjectLayer } from '../object/object-layer.js';
-import { authenticate, type SecretLookup } from './auth/sigv4.js';
+import type { Authorizer } from '../iam/authorizer.js';
+import type { AuthThrottle } from '../iam/auth-throttle.js';
+import type { ResolvedCredentials } from '../iam/iam-service.js';
+import type { Identity } from '../iam/identity.js';
+import { authenticate, type AuthResult, type SecretLookup } from './auth/sigv4.js';
 import { headerGetter } from './conditionals.js';
-import type { S3Context, S3Reply } from './context.js';
+import type { BucketPolicyStore, S3Context, S3Reply } from './context.js';
 import { errorXml, toS3Error } from './error-response.js';
 import { dispatch } from './dispatch.js';
 import { postObject } from './handlers/post-object.js';
 import { payloadOf } from './payload.js';
+import { existingTagConditions, requestConditions } from './request-conditions.js';
 import { route } from './router.js';
+import { readSmallBody } from './small-body.js';
+import { actionFor } from './s3-action.js';
 
 export interface S3ServerOptions {
   layer: ObjectLayer;
-  credentials: SecretLookup;
+  access: S3Access;
   region: string;
   /** Virtual-hosted-style requests: `bucket.<domain>`. */
   domain?: string;
   log?: (line: string) => void;
+  /** Other APIs sharing the S3 port (admin, metrics), registered before the S3 catch-all. */
+  plugins?: ((app: FastifyInstance) => void)[];
+  /** `POST /` with a form body: the IAM (and later STS) query APIs, answered in their own XML. */
+  servicePost?: ServicePostHandler;
 }
+
+/** What the S3 layer needs from IAM: who a key is, and the one authorizer that decides. */
+export interface S3Access {
+  credentials(accessKey: string): ResolvedCredentials | undefined;
+  authorizer: Authorizer;
+  bucketPolicies: BucketPolicyStore;
+  throttle?: AuthThrottle;
+}
+
+export interface ServicePostRequest {
+  identity: Identity;
+  /** The signed request's service (`iam`, `sts`). */
+  service: string;
+  form: URLSearchParams;
+  requestId: string;
+  sourceAddress: string;
+}
+
+export type ServicePostHandler = (req: ServicePostRequest) => Promise<S3Reply>;
+
+/** Query-API bodies (IAM, STS) are small forms. */
+const MAX_FORM_BYTES = 64 * 1024;
 
 /** An error answered mid-upload reads at most this much more of the body, so the client hears it. */
 const DRAIN_LIMIT = 16 * 1024 * 1024;
@@ -59,21 +92,63 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
     reply.header('server', 'Granary');
   });
 
+  const lookupSecret: SecretLookup = (accessKey) => {
+    const c = opts.access.credentials(accessKey);
+    return c ? { accessKey, secretKey: c.secretKey } : undefined;
+  };
+
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const raw = request.raw;
     const url = raw.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    const address = (raw.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     let resource = rawPath;
     try {
       const r = route(raw.method ?? 'GET', rawPath, rawQuery, raw.headers.host, opts.domain, raw.headers['x-amz-copy-source'] !== undefined);
       resource = r.bucket === undefined ? '/' : `/${r.bucket}${r.key !== undefined ? `/${r.key}` : ''}`;
-      const auth = authenticate({ method: raw.method ?? 'GET', rawPath, rawQuery, headers: raw.headers }, opts.credentials, { region: opts.region });
+      const claimed = claimedAccessKey(raw.headers.authorization, r.query);
+      const throttled = opts.access.throttle?.check(claimed, address);
+      if (throttled?.throttled) {
+        throw new GranaryError('SlowDown', `Too many failed authentications from this ${throttled.by === 'accessKey' ? 'access key' : 'address'}; retry in ${Math.ceil(throttled.retryAfterMs / 1000)} s.`);
+      }
+      const service = r.endpoint === 'ServicePost';
+      const form = service ? await readForm(raw) : undefined;
+      let auth: AuthResult;
+      try {
+        auth = authenticate(
+          { method: raw.method ?? 'GET', rawPath, rawQuery, headers: raw.headers, ...(form ? { bodySha256: form.sha256 } : {}) },
+          lookupSecret,
+          { region: opts.region, ...(service ? { services: ['iam', 'sts'] } : {}) },
+        );
+      } catch (err) {
+        if (err instanceof GranaryError && AUTH_FAILURES.has(err.code)) opts.access.throttle?.recordFailure(claimed, address);
+        throw err;
+      }
+      if (auth.kind === 'signed') opts.access.throttle?.recordSuccess(auth.accessKey, address);
+      let identity: Identity = auth.kind === 'signed' ? opts.access.credentials(auth.accessKey)!.identity : { type: 'anonymous' };
+
+      if (service) {
+        if (!opts.servicePost) throw new GranaryError('NotImplemented', 'POST / is not implemented by Granary.');
+        if (auth.kind !== 'signed') throw new GranaryError('AccessDenied', 'IAM and STS requests must be signed with AWS Signature Version 4.');
+        const result = await opts.servicePost({ identity, service: auth.service, form: form!.params, requestId: request.id, sourceAddress: address });
+        return await send(reply, result, false);
+      }
+
       // A browser form upload carries its own signed policy instead of a signed request.
       const formUpload = auth.kind === 'anonymous' && r.endpoint === 'PostObject';
-      if (auth.kind === 'anonymous' && !formUpload) throw new GranaryError('AccessDenied', 'Anonymous access is not allowed: sign your requests with AWS Signature Version 4.');
       const payload = auth.kind === 'signed' ? payloadOf(raw, auth) : { stream: raw, length: undefined, trailers: new Map<string, string>() };
+      let conditions: Record<string, string[]> | undefined;
+      const decide = async (action: string, bucket?: string, key?: string) => {
+        let extra: Record<string, string[]> = {};
+        if (bucket !== undefined && key !== undefined && opts.access.authorizer.needsExistingTags(identity, bucket)) {
+          extra = existingTagConditions(await opts.layer.getObjectTagging(bucket, key).catch(() => ({})));
+        }
+        // Built only when a policy is evaluated (never for root).
+        const built = () => ({ ...(conditions ??= requestConditions(raw, formUpload ? { kind: 'post' } : auth, r)), ...extra });
+        return opts.access.authorizer.authorize(identity, { action, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), conditions: built });
+      };
       const ctx: S3Context = {
         layer: opts.layer,
         region: opts.region,
@@ -85,18 +160,52 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
         contentLength: payload.length,
         trailers: payload.trailers,
         requestId: request.id,
+        get identity() {
+          return identity;
+        },
+        authorize: async (action, bucket, key) => {
+          const d = await decide(action, bucket, key);
+          if (!d.allowed) {
+            throw new GranaryError('AccessDenied', identity.type === 'anonymous' ? 'Access Denied: anonymous requests are allowed only where a bucket policy grants them; sign your requests with AWS Signature Version 4.' : undefined);
+          }
+        },
+        allowed: async (action, bucket, key) => (identity.type === 'anonymous' ? false : (await decide(action, bucket, key)).allowed),
+        bucketPolicies: opts.access.bucketPolicies,
       };
-      const result = formUpload ? await postObject(ctx, raw, opts.credentials) : await dispatch(ctx, r);
-      await send(reply, result, raw.method === 'HEAD');
+      if (formUpload) {
+        const adopt = (accessKey: string) => {
+          identity = opts.access.credentials(accessKey)!.identity;
+        };
+        return await send(reply, await postObject(ctx, raw, lookupSecret, adopt), false);
+      }
+      const action = actionFor(r);
+      if (action !== null) await ctx.authorize(action, r.bucket, r.key);
+      else if (identity.type === 'anonymous' && (r.endpoint === 'ListBuckets' || r.endpoint === 'NotImplemented')) await ctx.authorize('s3:ListAllMyBuckets');
+      await send(reply, await dispatch(ctx, r), raw.method === 'HEAD');
     } catch (err) {
       const e = toS3Error(err);
       if (!(err instanceof GranaryError)) opts.log?.(`request ${request.id} ${raw.method} ${url}: ${(err as Error)?.stack ?? String(err)}`);
       await sendError(reply, raw, e, resource, request.id);
     }
   };
+  for (const plugin of opts.plugins ?? []) plugin(app);
   app.all('/', handler);
   app.all('/*', handler);
   return app;
+}
+
+/** Errors that mean "wrong credentials", counted per key and address for throttling. */
+const AUTH_FAILURES = new Set(['SignatureDoesNotMatch', 'InvalidAccessKeyId', 'XAmzContentSHA256Mismatch']);
+
+/** The access key a request claims, read before verifying it, so a throttled key is refused cheaply. */
+function claimedAccessKey(authorization: string | undefined, query: URLSearchParams): string | undefined {
+  const credential = authorization ? /Credential=([^/,\s]+)\//.exec(authorization)?.[1] : query.get('X-Amz-Credential')?.split('/')[0];
+  return credential || undefined;
+}
+
+async function readForm(raw: IncomingMessage): Promise<{ params: URLSearchParams; sha256: string }> {
+  const body = await readSmallBody(raw, MAX_FORM_BYTES, 'A query API request body');
+  return { params: new URLSearchParams(body.toString('utf8')), sha256: createHash('sha256').update(body).digest('hex') };
 }
 
 async function send(reply: FastifyReply, result: S3Reply, head: boolean): Promise<void> {

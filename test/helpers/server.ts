@@ -17,13 +17,14 @@ export const ROOT_USER = 'granary-test-root';
 export const ROOT_PASSWORD = 'Kq7!vR2#mW9zLp4x';
 
 /** `granary server` as a real process on a random loopback port with temporary drive folders. */
-export async function startServer(opts: { drives?: number; args?: string[]; env?: Record<string, string>; root?: string } = {}): Promise<RunningServer & { kill: () => Promise<void> }> {
+/** An `env` value of undefined removes that variable (e.g. to start without root credentials). */
+export async function startServer(opts: { drives?: number; args?: string[]; env?: Record<string, string | undefined>; root?: string } = {}): Promise<RunningServer & { kill: () => Promise<void> }> {
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'granary-srv-'));
   const drives = Array.from({ length: opts.drives ?? 4 }, (_, i) => join(root, `d${i + 1}`));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, '../../engine/cli/main.ts'), 'server', '--address', '127.0.0.1:0', '--config-dir', join(root, 'config'), ...(opts.args ?? []), ...drives],
-    { env: { PATH: process.env.PATH, HOME: process.env.HOME, GRANARY_ROOT_USER: ROOT_USER, GRANARY_ROOT_PASSWORD: ROOT_PASSWORD, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    ['--import', 'tsx', join(import.meta.dirname, '../../engine/cli/main.ts'), 'server', '--address', '127.0.0.1:0', '--console-address', '127.0.0.1:0', '--config-dir', join(root, 'config'), ...(opts.args ?? []), ...drives],
+    { env: definedOnly({ PATH: process.env.PATH, HOME: process.env.HOME, GRANARY_ROOT_USER: ROOT_USER, GRANARY_ROOT_PASSWORD: ROOT_PASSWORD, ...opts.env }), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -31,8 +32,9 @@ export async function startServer(opts: { drives?: number; args?: string[]; env?
   const endpoint = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${out}`)), 30_000);
     const check = () => {
+      // The console line is the last of the start-up lines (after any generated credentials).
       const m = /S3 API: (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
+      if (m && /Console: /.test(out)) {
         clearTimeout(timer);
         resolve(m[1]);
       }
@@ -66,6 +68,10 @@ export async function startServer(opts: { drives?: number; args?: string[]; env?
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** A clean environment for CLI clients: nothing from the developer's AWS_* settings leaks in. */

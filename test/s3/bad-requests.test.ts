@@ -35,6 +35,19 @@ describe('bad requests over HTTP get a clear S3 error and change nothing', () =>
     assert.deepEqual(await listing(), ['<Key>../../etc/passwd</Key>']);
   });
 
+  it('a repeated query parameter is refused: SigV4 signs both orders alike, so neither may win', async () => {
+    const before = await listing();
+    const twice = await call('GET', '/bad?list-type=2&prefix=a&prefix=..');
+    assert.deepEqual([twice.status, twice.code], [400, 'InvalidArgument']);
+    assert.match(twice.text, /&quot;prefix&quot; is given more than once/);
+    assert.equal((await call('PUT', '/reserved-tags/k?tagging&tagging', '<Tagging><TagSet/></Tagging>')).code, 'InvalidArgument');
+    assert.deepEqual(await listing(), before);
+  });
+
+  it('the bucket name "granary" is reserved for the admin API paths', async () => {
+    assert.equal((await call('PUT', '/granary')).code, 'InvalidBucketName');
+  });
+
   it('malformed XML bodies', async () => {
     const up = await call('POST', '/bad/mp?uploads');
     const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(up.text)![1];

@@ -3,7 +3,9 @@ import { readBody, requireBucket, type S3Context, type S3Reply } from '../contex
 import { iso, parseXml, s3Xml } from '../xml.js';
 
 export async function listBuckets(ctx: S3Context, owner: { id: string; name: string }): Promise<S3Reply> {
-  const buckets = await ctx.layer.listBuckets();
+  // Without s3:ListAllMyBuckets a user sees the buckets they may list (as MinIO does).
+  const all = await ctx.layer.listBuckets();
+  const buckets = (await ctx.allowed('s3:ListAllMyBuckets')) ? all : await filterAsync(all, (b) => ctx.allowed('s3:ListBucket', b.name));
   return xml(
     s3Xml('ListAllMyBucketsResult', {
       Owner: { ID: owner.id, DisplayName: owner.name },
@@ -12,8 +14,18 @@ export async function listBuckets(ctx: S3Context, owner: { id: string; name: str
   );
 }
 
+async function filterAsync<T>(items: T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
+  const out: T[] = [];
+  for (const item of items) if (await keep(item)) out.push(item);
+  return out;
+}
+
+/** Path-style URLs under /granary/ belong to the admin and metrics APIs. */
+const RESERVED_BUCKETS = new Set(['granary']);
+
 export async function createBucket(ctx: S3Context): Promise<S3Reply> {
   const bucket = requireBucket(ctx);
+  if (RESERVED_BUCKETS.has(bucket)) throw new GranaryError('InvalidBucketName', `The bucket name ${JSON.stringify(bucket)} is reserved by Granary.`);
   const body = await readBody(ctx, 64 * 1024);
   if (body.trim() !== '') {
     const doc = parseXml(body);
@@ -33,7 +45,10 @@ export async function headBucket(ctx: S3Context): Promise<S3Reply> {
 }
 
 export async function deleteBucket(ctx: S3Context): Promise<S3Reply> {
-  await ctx.layer.deleteBucket(requireBucket(ctx));
+  const bucket = requireBucket(ctx);
+  await ctx.layer.deleteBucket(bucket);
+  // A bucket made later under the same name must not inherit this one's grants.
+  await ctx.bucketPolicies.delete(bucket);
   return { status: 204 };
 }
 

@@ -32,6 +32,7 @@ export function parseCopySource(value: string | undefined): { bucket: string; ke
 export async function copyObject(ctx: S3Context): Promise<S3Reply> {
   const dst = requireKey(ctx);
   const src = parseCopySource(ctx.header('x-amz-copy-source'));
+  await ctx.authorize('s3:GetObject', src.bucket, src.key);
   const info = await ctx.layer.headObject(src.bucket, src.key);
   checkPreconditions(ctx.header, info.etag, info.lastModified, 'x-amz-copy-source-');
   const directive = (ctx.header('x-amz-metadata-directive') ?? 'COPY').toUpperCase();
@@ -54,6 +55,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<S3Reply> {
   const partNumber = intParam(ctx.route.query, 'partNumber', 1, 10_000);
   if (!uploadId || partNumber === undefined) throw new GranaryError('InvalidArgument', 'uploadId and partNumber are required.');
   const src = parseCopySource(ctx.header('x-amz-copy-source'));
+  await ctx.authorize('s3:GetObject', src.bucket, src.key);
   const info = await ctx.layer.headObject(src.bucket, src.key);
   checkPreconditions(ctx.header, info.etag, info.lastModified, 'x-amz-copy-source-');
   const rangeHeader = ctx.header('x-amz-copy-source-range');

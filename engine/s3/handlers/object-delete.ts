@@ -30,6 +30,7 @@ export async function deleteObjects(ctx: S3Context): Promise<S3Reply> {
     const key = o && typeof o === 'object' ? (o as Record<string, unknown>).Key : undefined;
     if (typeof key !== 'string') throw new GranaryError('MalformedXML', 'Every <Object> needs a <Key>.');
     try {
+      await ctx.authorize('s3:DeleteObject', bucket, key);
       await ctx.layer.deleteObject(bucket, key);
       if (!quiet) deleted.push({ Key: key });
     } catch (err) {

@@ -18,7 +18,8 @@ const MAX_FIELD_BYTES = 20 * 1024;
  * file); the file streams to the object layer within the policy's
  * content-length-range, so an oversized upload is refused before it commits.
  */
-export async function postObject(ctx: S3Context, raw: IncomingMessage, lookup: SecretLookup): Promise<S3Reply> {
+/** `adopt` makes the policy's signer the request's identity, once its signature is verified. */
+export async function postObject(ctx: S3Context, raw: IncomingMessage, lookup: SecretLookup, adopt: (accessKey: string) => void): Promise<S3Reply> {
   const bucket = requireBucket(ctx);
   const type = ctx.header('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(type)) throw new GranaryError('MalformedPOSTRequest', 'A POST upload must be multipart/form-data.');
@@ -47,11 +48,13 @@ export async function postObject(ctx: S3Context, raw: IncomingMessage, lookup: S
     raw.pipe(bb);
   });
 
-  const { policy } = verifyPostPolicy(fields, lookup, { region: ctx.region });
+  const { policy, accessKey } = verifyPostPolicy(fields, lookup, { region: ctx.region });
+  adopt(accessKey);
   const keyTemplate = fields.get('key');
   if (!keyTemplate) throw new GranaryError('InvalidArgument', 'Bucket POST must contain a field named \'key\'.');
   checkPolicyConditions(policy, fields, bucket);
   const key = keyTemplate.replaceAll('${filename}', file.filename);
+  await ctx.authorize('s3:PutObject', bucket, key);
 
   const headers: Record<string, string> = {};
   for (const [k, v] of fields) if (k.startsWith('x-amz-meta-') || ['cache-control', 'content-disposition', 'content-encoding', 'expires'].includes(k)) headers[k] = v;

@@ -1,0 +1,52 @@
+import type { FastifyRequest } from 'fastify';
+import type { AuthThrottle } from '../iam/auth-throttle.js';
+import type { Authorizer } from '../iam/authorizer.js';
+import type { IamService } from '../iam/iam-service.js';
+import type { Identity } from '../iam/identity.js';
+import type { SessionKeys } from './session-key.js';
+import type { SessionRegistry } from './session-registry.js';
+import type { SessionClaims, SessionTokens } from './session-token.js';
+
+/** What the console server is built from (the engine's composition root passes these). */
+export interface ConsoleDeps {
+  iam: IamService;
+  authorizer: Authorizer;
+  /** Shared with the S3 and admin APIs: failures on any of them count together. */
+  throttle: AuthThrottle;
+  log: (line: string) => void;
+  /** Logins, logouts, MFA and setting changes, for the audit log. */
+  audit?: (entry: Record<string, unknown>) => void;
+  /** The built renderer (default `dist/renderer` of this checkout or install). */
+  staticRoot?: string;
+  /** Shown by authenticator apps beside the account name. */
+  issuer?: string;
+}
+
+/** What the routes share. */
+export interface ConsoleContext {
+  deps: ConsoleDeps;
+  keys: SessionKeys;
+  tokens: SessionTokens;
+  sessions: SessionRegistry;
+  audit: (entry: Record<string, unknown>) => void;
+}
+
+/** A request's live session, its identity resolved afresh from IAM. */
+export interface ConsoleSession {
+  claims: SessionClaims;
+  identity: Exclude<Identity, { type: 'anonymous' }>;
+  /** Fingerprint of the secret it logged in with (credential-tag.ts). */
+  credential: string;
+  /** True when only MFA enrolment is allowed (the token's scope, or MFA required and not set up). */
+  restricted: boolean;
+}
+
+/** The source address failures are counted under: the socket's, never a header a client could forge. */
+export function sourceAddress(request: FastifyRequest): string {
+  return (request.raw.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+}
+
+/** Whether the request reached us over TLS (then cookies are Secure). */
+export function isSecure(request: FastifyRequest): boolean {
+  return request.protocol === 'https';
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ConsoleErrorBody } from './api-types.js';
+import { isSecure, type ConsoleContext, type ConsoleDeps } from './console-context.js';
+import { ConsoleError, describeError } from './console-error.js';
+import { checkRequestOrigin, isLoopbackHost } from './request-origin.js';
+import { loginRoutes } from './routes/login.js';
+import { mfaRoutes } from './routes/mfa.js';
+import { securityEventRoutes } from './routes/security-events.js';
+import { sessionRoutes } from './routes/session.js';
+import { settingsRoutes } from './routes/settings.js';
+import { loadSessionKeys } from './session-key.js';
+import { SessionRegistry } from './session-registry.js';
+import { SessionTokens } from './session-token.js';
+import { DEFAULT_STATIC_ROOT, staticHandler } from './static-files.js';
+
+export interface ConsoleAddress {
+  host: string;
+  port: number;
+}
+
+/** Console API bodies are a few short strings. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * The console's own HTTP server (its own port, loopback by default): the
+ * JSON API under /api/v1 with cookie sessions, and the renderer's files.
+ * `address` is where it will listen: on loopback it also refuses Host
+ * names that are not loopback (DNS rebinding).
+ */
+export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAddress): Promise<FastifyInstance> {
+  const keys = await loadSessionKeys(deps.iam);
+  const ctx: ConsoleContext = {
+    deps,
+    keys,
+    tokens: new SessionTokens(keys.privateKey, keys.publicKey),
+    sessions: new SessionRegistry(),
+    audit: (entry) => deps.audit?.({ api: 'console', ...entry }),
+  };
+  const originPolicy = { loopbackOnly: isLoopbackHost(address.host) };
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
+    return503OnClosing: true,
+  });
+  // JSON only: a text/plain or form POST is what another site's page can send without a CORS preflight.
+  app.removeContentTypeParser(['text/plain']);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    checkRequestOrigin(request.headers, isSecure(request), originPolicy);
+  });
+
+  app.setErrorHandler(async (err, request, reply) => {
+    let d = describeError(err);
+    if (!d) {
+      deps.log(`console: request ${request.id} ${request.method} ${request.url}: ${(err as Error)?.stack ?? String(err)}`);
+      const e = new ConsoleError('InternalError');
+      d = { status: e.status, code: e.code, message: e.message };
+    }
+    if (d.retryAfter !== undefined) reply.header('retry-after', String(d.retryAfter));
+    const body: ConsoleErrorBody = { code: d.code, message: d.message, requestId: request.id };
+    return reply.code(d.status).type('application/json').send(body);
+  });
+
+  app.setNotFoundHandler(async (request) => {
+    throw new ConsoleError('NoSuchRoute', `${request.method} ${request.url.split('?')[0]} is not a console API call.`);
+  });
+
+  loginRoutes(app, ctx);
+  sessionRoutes(app, ctx);
+  mfaRoutes(app, ctx);
+  settingsRoutes(app, ctx);
+  securityEventRoutes(app, ctx);
+
+  const serveStatic = staticHandler(deps.staticRoot ?? DEFAULT_STATIC_ROOT);
+  app.get('/*', async (request, reply) => {
+    if (request.url.startsWith('/api/')) throw new ConsoleError('NoSuchRoute', `GET ${request.url.split('?')[0]} is not a console API call.`);
+    return serveStatic(request, reply);
+  });
+  return app;
+}
+
+export interface RunningConsole {
+  app: FastifyInstance;
+  port: number;
+  /** Where a browser on this machine reaches it. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the console server and listens; warns when it is reachable from the network over plain HTTP. */
+export async function startConsoleServer(deps: ConsoleDeps, address: ConsoleAddress): Promise<RunningConsole> {
+  const app = await createConsoleServer(deps, address);
+  await app.listen({ host: address.host, port: address.port });
+  const bound = app.server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : address.port;
+  if (!isLoopbackHost(address.host)) {
+    deps.log(`Console: WARNING: listening on ${address.host}:${port}, beyond this machine, without TLS: secret keys, MFA codes and session cookies cross the network unencrypted.`);
+  }
+  const shown = address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host;
+  const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  return { app, port, url, close: () => app.close() };
+}

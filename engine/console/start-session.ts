@@ -1,0 +1,21 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Identity } from '../iam/identity.js';
+import { isSecure, type ConsoleContext, type ConsoleSession } from './console-context.js';
+import { sessionCookie } from './cookies.js';
+import type { SessionScope } from './session-token.js';
+
+/** Issues a session token, registers it as live and sets it as the cookie of the reply. */
+export async function startSession(
+  ctx: ConsoleContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  identity: Exclude<Identity, { type: 'anonymous' }>,
+  /** credentialTag of the secret key the identity proved. */
+  credential: string,
+  scope: SessionScope,
+): Promise<ConsoleSession> {
+  const { token, claims } = await ctx.tokens.issue(identity.accessKey, scope);
+  ctx.sessions.add(claims.jti, { sub: claims.sub, expiresAt: claims.expiresAt, credential });
+  reply.header('set-cookie', sessionCookie(token, isSecure(request)));
+  return { claims, identity, credential, restricted: scope !== 'console' };
+}

@@ -1,0 +1,586 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { GranaryError } from '../common/errors.js';
+import { loadMasterKey, MasterKeyError, newMasterKey, saveMasterKey, unwrapMasterKey, wrapMasterKey } from '../crypto/master-key.js';
+import type { SystemStore } from '../object/object-layer.js';
+import { IamDb, IamIntegrityError, type Change } from './iam-db.js';
+import { readSnapshot, readWrappedKey, writeSnapshot, writeWrappedKey } from './iam-snapshot.js';
+import type { Identity } from './identity.js';
+import { checkAccessKey, checkPolicyName, checkSecretKey, checkUserName } from './name-rules.js';
+import { BUILTIN_POLICIES } from './policy/builtin.js';
+import { parsePolicy, PolicyError } from './policy/parse.js';
+import type { Policy } from './policy/policy.js';
+import type { EntityKind, GroupRecord, IamState, MfaRecord, PolicyRecord, ServiceAccountRecord, Status, UserRecord } from './records.js';
+import { passwordProblem } from './weak-passwords.js';
+
+export interface RootIdentity {
+  accessKey: string;
+  secretKey: string;
+}
+
+export interface IamOptions {
+  configDir: string;
+  /** Where the encrypted snapshot and the wrapped master key live: the drives. */
+  store: SystemStore;
+  root: RootIdentity;
+  log?: (line: string) => void;
+}
+
+export interface ResolvedCredentials {
+  secretKey: string;
+  identity: Identity;
+}
+
+/** What the authorizer needs to decide for one identity. */
+export interface IdentityPolicies {
+  /** Their union must allow. */
+  identity: Policy[];
+  /** Each group must also allow (service-account inline policy, session policy). */
+  intersect: Policy[][];
+}
+
+export interface NewServiceAccount {
+  accessKey?: string;
+  secretKey?: string;
+  policy?: string;
+  expiry?: number;
+  name?: string;
+  description?: string;
+}
+
+const DB_FILE = 'granary.db';
+
+/**
+ * Users, groups, policies, service accounts and bucket policies: kept in
+ * memory for the request path, in `granary.db` for restarts, and as an
+ * encrypted snapshot on the drives for a lost config directory. Every change
+ * goes through `commit`, which does all three in that order.
+ */
+export class IamService {
+  private readonly parsed = new Map<string, Policy>();
+  private snapshotChain: Promise<void> = Promise.resolve();
+  private snapshotPending = false;
+
+  private constructor(
+    private readonly db: IamDb,
+    private state: IamState,
+    private readonly key: Buffer,
+    private readonly store: SystemStore,
+    private root: RootIdentity,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  static async open(opts: IamOptions): Promise<IamService> {
+    const log = opts.log ?? (() => undefined);
+    const dbFile = join(opts.configDir, DB_FILE);
+    let key = loadMasterKey(opts.configDir);
+    const wrapped = await readWrappedKey(opts.store);
+    let restoreFromDrives = false;
+    if (!key) {
+      if (existsSync(dbFile)) throw new MasterKeyError(`${dbFile} exists but its master key (${join(opts.configDir, 'master.key')}) is missing; restore that file, or remove the config directory to rebuild it from the drives`);
+      if (wrapped) {
+        try {
+          key = unwrapMasterKey(wrapped, opts.root.secretKey);
+        } catch (err) {
+          throw new MasterKeyError(`the drives hold IAM data sealed under another root password: start with GRANARY_ROOT_USER and GRANARY_ROOT_PASSWORD set to that deployment's root credentials (${(err as Error).message})`);
+        }
+        restoreFromDrives = true;
+      } else {
+        key = newMasterKey();
+      }
+      saveMasterKey(opts.configDir, key);
+    }
+    const db = new IamDb(dbFile, key);
+    let state: IamState;
+    try {
+      state = db.load();
+    } catch (err) {
+      if (!(err instanceof IamIntegrityError)) throw err;
+      const snapshot = await readSnapshot(opts.store, key);
+      if (!snapshot) throw err;
+      log(`IAM: ${err.message}; restoring from the snapshot on the drives (generation ${snapshot.generation})`);
+      db.close();
+      renameSync(dbFile, `${dbFile}.tampered-${Date.now()}`);
+      const fresh = new IamDb(dbFile, key);
+      state = fresh.importEntities(snapshot.entities, snapshot.generation);
+      return IamService.finishOpen(fresh, state, key, opts, log);
+    }
+    if (restoreFromDrives || db.isEmpty()) {
+      const snapshot = await readSnapshot(opts.store, key);
+      if (snapshot && snapshot.entities.length > 0) {
+        state = db.importEntities(snapshot.entities, snapshot.generation);
+        log(`IAM: restored ${snapshot.entities.length} entries from the drives (generation ${snapshot.generation})`);
+      }
+    }
+    return IamService.finishOpen(db, state, key, opts, log);
+  }
+
+  private static async finishOpen(db: IamDb, state: IamState, key: Buffer, opts: IamOptions, log: (line: string) => void): Promise<IamService> {
+    const iam = new IamService(db, state, key, opts.store, opts.root, log);
+    // The wrapped copy must open with today's root password, and the snapshot must be current.
+    const wrapped = await readWrappedKey(opts.store);
+    let opens = false;
+    if (wrapped) {
+      try {
+        opens = unwrapMasterKey(wrapped, opts.root.secretKey).equals(key);
+      } catch {
+        opens = false;
+      }
+    }
+    if (!opens) await writeWrappedKey(opts.store, wrapMasterKey(key, opts.root.secretKey));
+    const snapshot = await readSnapshot(opts.store, key).catch(() => undefined);
+    if (!snapshot || snapshot.generation < db.currentGeneration) await iam.writeSnapshotNow();
+    return iam;
+  }
+
+  close(): Promise<void> {
+    return this.snapshotChain.then(() => this.db.close());
+  }
+
+  get rootAccessKey(): string {
+    return this.root.accessKey;
+  }
+
+  // ---- the request path ------------------------------------------------------
+
+  /** The secret and identity behind an access key, or undefined when it is unknown, disabled or expired. */
+  credentials(accessKey: string, now = Date.now()): ResolvedCredentials | undefined {
+    if (accessKey === this.root.accessKey) return { secretKey: this.root.secretKey, identity: { type: 'root', accessKey, username: accessKey } };
+    const sa = this.state.serviceAccounts.get(accessKey);
+    if (sa) {
+      if (sa.status !== 'enabled' || (sa.expiry !== undefined && sa.expiry <= now)) return undefined;
+      const parentIsRoot = sa.parent === this.root.accessKey;
+      if (!parentIsRoot) {
+        const parent = this.state.users.get(sa.parent);
+        if (!parent || parent.status !== 'enabled') return undefined;
+      }
+      return { secretKey: sa.secretKey, identity: { type: 'serviceAccount', accessKey, username: sa.parent, parentIsRoot } };
+    }
+    const user = this.state.users.get(accessKey);
+    if (user && user.secretKey !== undefined && user.status === 'enabled') return { secretKey: user.secretKey, identity: { type: 'user', accessKey, username: user.name } };
+    return undefined;
+  }
+
+  /** Policies that decide for an identity; 'root' bypasses policy. */
+  policiesFor(identity: Identity): IdentityPolicies | 'root' {
+    if (identity.type === 'root') return 'root';
+    if (identity.type === 'anonymous') return { identity: [], intersect: [] };
+    if (identity.type === 'serviceAccount') {
+      const sa = this.state.serviceAccounts.get(identity.accessKey);
+      const inline = sa?.policy !== undefined ? [[this.parseCached(`svcacct:${sa.accessKey}`, sa.policy, 'identity')]] : [];
+      if (identity.parentIsRoot) {
+        // Root's own keys: full rights unless narrowed by their inline policy.
+        return inline.length ? { identity: [BUILTIN_POLICIES.get('consoleAdmin')!], intersect: inline } : 'root';
+      }
+      return { identity: this.userPolicies(identity.username), intersect: inline };
+    }
+    return { identity: this.userPolicies(identity.username), intersect: [] };
+  }
+
+  bucketPolicy(bucket: string): Policy | undefined {
+    const rec = this.state.bucketPolicies.get(bucket);
+    return rec ? this.parseCached(`bucket:${bucket}`, rec.document, 'resource', bucket) : undefined;
+  }
+
+  groupsOf(user: string): string[] {
+    return [...this.state.groups.values()].filter((g) => g.members.includes(user)).map((g) => g.name);
+  }
+
+  private userPolicies(name: string): Policy[] {
+    const user = this.state.users.get(name);
+    if (!user) return [];
+    const out: Policy[] = [];
+    for (const p of user.policies) {
+      const pol = this.managedPolicy(p);
+      if (pol) out.push(pol);
+    }
+    for (const [pname, doc] of Object.entries(user.inline)) out.push(this.parseCached(`inline:${name}:${pname}`, doc, 'identity'));
+    for (const g of this.state.groups.values()) {
+      if (g.status !== 'enabled' || !g.members.includes(name)) continue;
+      for (const p of g.policies) {
+        const pol = this.managedPolicy(p);
+        if (pol) out.push(pol);
+      }
+    }
+    return out;
+  }
+
+  private managedPolicy(name: string): Policy | undefined {
+    const builtin = BUILTIN_POLICIES.get(name);
+    if (builtin) return builtin;
+    const rec = this.state.policies.get(name);
+    return rec ? this.parseCached(`policy:${name}`, rec.document, 'identity') : undefined;
+  }
+
+  /** Parsed policies are cached by their text, so an edit is seen at once and nothing is parsed per request. */
+  private parseCached(id: string, doc: string, kind: 'identity' | 'resource', bucket?: string): Policy {
+    const cacheKey = `${id}\0${doc}`;
+    let p = this.parsed.get(cacheKey);
+    if (!p) {
+      p = parsePolicy(doc, kind, { name: id.replace(/^[a-z]+:/, ''), ...(bucket ? { bucket } : {}) });
+      if (this.parsed.size > 10_000) this.parsed.clear();
+      this.parsed.set(cacheKey, p);
+    }
+    return p;
+  }
+
+  // ---- users -----------------------------------------------------------------
+
+  listUsers(): UserRecord[] {
+    return [...this.state.users.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getUser(name: string): UserRecord {
+    const u = this.state.users.get(name);
+    if (!u) throw new GranaryError('NoSuchEntity', `The user ${JSON.stringify(name)} does not exist.`);
+    return u;
+  }
+
+  async createUser(name: string, secretKey?: string): Promise<UserRecord> {
+    checkUserName(name);
+    this.refuseTaken(name);
+    if (secretKey !== undefined) this.checkPassword(secretKey, name);
+    const user: UserRecord = { name, status: 'enabled', policies: [], inline: {}, created: Date.now(), ...(secretKey !== undefined ? { secretKey } : {}) };
+    await this.commit([{ kind: 'user', id: name, record: user }]);
+    return user;
+  }
+
+  async setUserSecret(name: string, secretKey: string): Promise<void> {
+    const user = this.getUser(name);
+    this.checkPassword(secretKey, name);
+    await this.commit([{ kind: 'user', id: name, record: { ...user, secretKey } }]);
+  }
+
+  async setUserStatus(name: string, status: Status): Promise<void> {
+    const user = this.getUser(name);
+    await this.commit([{ kind: 'user', id: name, record: { ...user, status } }]);
+  }
+
+  async updateUser(name: string, change: (u: UserRecord) => UserRecord): Promise<UserRecord> {
+    const next = change(structuredClone(this.getUser(name)));
+    await this.commit([{ kind: 'user', id: name, record: next }]);
+    return next;
+  }
+
+  /** Removes the user, their service accounts and their group memberships. */
+  async deleteUser(name: string): Promise<void> {
+    this.getUser(name);
+    const changes: Change[] = [{ kind: 'user', id: name, record: null }];
+    if (this.state.mfa.has(name)) changes.push({ kind: 'mfa', id: name, record: null });
+    for (const sa of this.state.serviceAccounts.values()) if (sa.parent === name) changes.push({ kind: 'svcacct', id: sa.accessKey, record: null });
+    for (const g of this.state.groups.values()) {
+      if (g.members.includes(name)) changes.push({ kind: 'group', id: g.name, record: { ...g, members: g.members.filter((m) => m !== name) } });
+    }
+    await this.commit(changes);
+  }
+
+  private checkPassword(secret: string, name: string): void {
+    checkSecretKey(secret);
+    const problem = passwordProblem(secret, name);
+    if (problem) throw new GranaryError('PasswordPolicyViolation', `The secret key is refused: ${problem}.`);
+  }
+
+  /** One namespace for root, user names and access keys, so an access key names one identity only. */
+  private refuseTaken(name: string): void {
+    if (name === this.root.accessKey || this.state.users.has(name) || this.state.serviceAccounts.has(name)) {
+      throw new GranaryError('EntityAlreadyExists', `The name ${JSON.stringify(name)} is already used by a user or access key.`);
+    }
+  }
+
+  // ---- groups ----------------------------------------------------------------
+
+  listGroups(): GroupRecord[] {
+    return [...this.state.groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getGroup(name: string): GroupRecord {
+    const g = this.state.groups.get(name);
+    if (!g) throw new GranaryError('NoSuchEntity', `The group ${JSON.stringify(name)} does not exist.`);
+    return g;
+  }
+
+  async createGroup(name: string): Promise<GroupRecord> {
+    checkUserName(name, 'group name');
+    if (this.state.groups.has(name)) throw new GranaryError('EntityAlreadyExists', `The group ${JSON.stringify(name)} already exists.`);
+    const group: GroupRecord = { name, status: 'enabled', members: [], policies: [], created: Date.now() };
+    await this.commit([{ kind: 'group', id: name, record: group }]);
+    return group;
+  }
+
+  async addGroupMembers(name: string, members: string[]): Promise<void> {
+    const g = this.getGroup(name);
+    for (const m of members) this.getUser(m);
+    await this.commit([{ kind: 'group', id: name, record: { ...g, members: [...new Set([...g.members, ...members])].sort() } }]);
+  }
+
+  async removeGroupMembers(name: string, members: string[]): Promise<void> {
+    const g = this.getGroup(name);
+    for (const m of members) if (!g.members.includes(m)) throw new GranaryError('NoSuchEntity', `The user ${JSON.stringify(m)} is not a member of ${JSON.stringify(name)}.`);
+    await this.commit([{ kind: 'group', id: name, record: { ...g, members: g.members.filter((m) => !members.includes(m)) } }]);
+  }
+
+  async setGroupStatus(name: string, status: Status): Promise<void> {
+    const g = this.getGroup(name);
+    await this.commit([{ kind: 'group', id: name, record: { ...g, status } }]);
+  }
+
+  async deleteGroup(name: string): Promise<void> {
+    const g = this.getGroup(name);
+    if (g.members.length > 0) throw new GranaryError('DeleteConflict', `The group ${JSON.stringify(name)} still has members; remove them first.`);
+    await this.commit([{ kind: 'group', id: name, record: null }]);
+  }
+
+  // ---- policies --------------------------------------------------------------
+
+  listPolicies(): { name: string; builtin: boolean; document: string; created?: number }[] {
+    const builtin = [...BUILTIN_POLICIES.keys()].map((name) => ({ name, builtin: true, document: JSON.stringify(BUILTIN_POLICIES.get(name)!.source) }));
+    const made = [...this.state.policies.values()].map((p) => ({ name: p.name, builtin: false, document: p.document, created: p.created }));
+    return [...builtin, ...made].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getPolicy(name: string): { name: string; builtin: boolean; document: string; created?: number } {
+    const p = this.listPolicies().find((x) => x.name === name);
+    if (!p) throw new GranaryError('NoSuchEntity', `The policy ${JSON.stringify(name)} does not exist.`);
+    return p;
+  }
+
+  async createPolicy(name: string, document: string): Promise<PolicyRecord> {
+    checkPolicyName(name);
+    if (BUILTIN_POLICIES.has(name)) throw new GranaryError('EntityAlreadyExists', `${JSON.stringify(name)} is a built-in policy.`);
+    if (this.state.policies.has(name)) throw new GranaryError('EntityAlreadyExists', `The policy ${JSON.stringify(name)} already exists.`);
+    const normalized = validatePolicy(document, 'identity');
+    const rec: PolicyRecord = { name, document: normalized, created: Date.now() };
+    await this.commit([{ kind: 'policy', id: name, record: rec }]);
+    return rec;
+  }
+
+  async deletePolicy(name: string): Promise<void> {
+    if (BUILTIN_POLICIES.has(name)) throw new GranaryError('InvalidInput', `${JSON.stringify(name)} is a built-in policy and cannot be removed.`);
+    if (!this.state.policies.has(name)) throw new GranaryError('NoSuchEntity', `The policy ${JSON.stringify(name)} does not exist.`);
+    const users = [...this.state.users.values()].filter((u) => u.policies.includes(name)).map((u) => u.name);
+    const groups = [...this.state.groups.values()].filter((g) => g.policies.includes(name)).map((g) => g.name);
+    if (users.length + groups.length > 0) {
+      throw new GranaryError('DeleteConflict', `The policy ${JSON.stringify(name)} is attached to ${[...users.map((u) => `user ${u}`), ...groups.map((g) => `group ${g}`)].join(', ')}; detach it first.`);
+    }
+    await this.commit([{ kind: 'policy', id: name, record: null }]);
+  }
+
+  async attachPolicies(target: { user: string } | { group: string }, names: string[]): Promise<void> {
+    for (const n of names) if (!BUILTIN_POLICIES.has(n) && !this.state.policies.has(n)) throw new GranaryError('NoSuchEntity', `The policy ${JSON.stringify(n)} does not exist.`);
+    await this.changeAttachments(target, (list) => [...new Set([...list, ...names])]);
+  }
+
+  async detachPolicies(target: { user: string } | { group: string }, names: string[]): Promise<void> {
+    await this.changeAttachments(target, (list) => {
+      for (const n of names) if (!list.includes(n)) throw new GranaryError('NoSuchEntity', `The policy ${JSON.stringify(n)} is not attached.`);
+      return list.filter((p) => !names.includes(p));
+    });
+  }
+
+  private async changeAttachments(target: { user: string } | { group: string }, change: (list: string[]) => string[]): Promise<void> {
+    if ('user' in target) {
+      const u = this.getUser(target.user);
+      await this.commit([{ kind: 'user', id: u.name, record: { ...u, policies: change(u.policies) } }]);
+    } else {
+      const g = this.getGroup(target.group);
+      await this.commit([{ kind: 'group', id: g.name, record: { ...g, policies: change(g.policies) } }]);
+    }
+  }
+
+  async putUserPolicy(user: string, name: string, document: string): Promise<void> {
+    checkPolicyName(name);
+    const normalized = validatePolicy(document, 'identity');
+    await this.updateUser(user, (u) => ({ ...u, inline: { ...u.inline, [name]: normalized } }));
+  }
+
+  async deleteUserPolicy(user: string, name: string): Promise<void> {
+    if (this.getUser(user).inline[name] === undefined) throw new GranaryError('NoSuchEntity', `The user ${JSON.stringify(user)} has no inline policy ${JSON.stringify(name)}.`);
+    await this.updateUser(user, (u) => {
+      const { [name]: _gone, ...rest } = u.inline;
+      return { ...u, inline: rest };
+    });
+  }
+
+  // ---- service accounts ------------------------------------------------------
+
+  listServiceAccounts(parent?: string): ServiceAccountRecord[] {
+    return [...this.state.serviceAccounts.values()].filter((s) => parent === undefined || s.parent === parent).sort((a, b) => a.created - b.created);
+  }
+
+  getServiceAccount(accessKey: string): ServiceAccountRecord {
+    const s = this.state.serviceAccounts.get(accessKey);
+    if (!s) throw new GranaryError('NoSuchEntity', `The access key ${JSON.stringify(accessKey)} does not exist.`);
+    return s;
+  }
+
+  async createServiceAccount(parent: string, opts: NewServiceAccount = {}): Promise<ServiceAccountRecord> {
+    if (parent !== this.root.accessKey) this.getUser(parent);
+    const accessKey = opts.accessKey !== undefined ? checkAccessKey(opts.accessKey) : newAccessKey();
+    this.refuseTaken(accessKey);
+    const secretKey = opts.secretKey !== undefined ? checkSecretKey(opts.secretKey) : randomBytes(30).toString('base64url');
+    if (opts.expiry !== undefined && (!Number.isFinite(opts.expiry) || opts.expiry <= Date.now())) throw new GranaryError('InvalidInput', 'The expiry must be in the future.');
+    if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length > 64)) throw new GranaryError('InvalidInput', 'The name may be at most 64 characters.');
+    if (opts.description !== undefined && (typeof opts.description !== 'string' || opts.description.length > 256)) throw new GranaryError('InvalidInput', 'The description may be at most 256 characters.');
+    const rec: ServiceAccountRecord = {
+      accessKey,
+      secretKey,
+      parent,
+      status: 'enabled',
+      created: Date.now(),
+      ...(opts.policy !== undefined ? { policy: validatePolicy(opts.policy, 'identity') } : {}),
+      ...(opts.expiry !== undefined ? { expiry: opts.expiry } : {}),
+      ...(opts.name !== undefined ? { name: opts.name } : {}),
+      ...(opts.description !== undefined ? { description: opts.description } : {}),
+    };
+    await this.commit([{ kind: 'svcacct', id: accessKey, record: rec }]);
+    return rec;
+  }
+
+  async updateServiceAccount(accessKey: string, change: { status?: Status; policy?: string | null; expiry?: number | null; name?: string; description?: string }): Promise<ServiceAccountRecord> {
+    const cur = this.getServiceAccount(accessKey);
+    const next: ServiceAccountRecord = { ...cur };
+    if (change.status !== undefined) next.status = change.status;
+    if (change.policy === null) delete next.policy;
+    else if (change.policy !== undefined) next.policy = validatePolicy(change.policy, 'identity');
+    if (change.expiry === null) delete next.expiry;
+    else if (change.expiry !== undefined) next.expiry = change.expiry;
+    if (change.name !== undefined) next.name = change.name;
+    if (change.description !== undefined) next.description = change.description;
+    await this.commit([{ kind: 'svcacct', id: accessKey, record: next }]);
+    return next;
+  }
+
+  async deleteServiceAccount(accessKey: string): Promise<void> {
+    this.getServiceAccount(accessKey);
+    await this.commit([{ kind: 'svcacct', id: accessKey, record: null }]);
+  }
+
+  // ---- bucket policies ---------------------------------------------------------
+
+  getBucketPolicy(bucket: string): string | undefined {
+    return this.state.bucketPolicies.get(bucket)?.document;
+  }
+
+  async putBucketPolicy(bucket: string, document: string): Promise<void> {
+    let normalized: string;
+    try {
+      normalized = JSON.stringify(parsePolicy(document, 'resource', { bucket, name: `bucket ${bucket}` }).source);
+    } catch (err) {
+      if (err instanceof PolicyError) throw new GranaryError('MalformedPolicy', `The bucket policy is refused: ${err.message}`);
+      throw err;
+    }
+    await this.commit([{ kind: 'bucket-policy', id: bucket, record: { bucket, document: normalized } }]);
+  }
+
+  async deleteBucketPolicy(bucket: string): Promise<void> {
+    if (!this.state.bucketPolicies.has(bucket)) return;
+    await this.commit([{ kind: 'bucket-policy', id: bucket, record: null }]);
+  }
+
+  // ---- settings ------------------------------------------------------------------
+
+  setting(name: string): string | undefined {
+    return this.state.settings.get(name);
+  }
+
+  async setSetting(name: string, value: string | null): Promise<void> {
+    await this.commit([{ kind: 'setting', id: name, record: value === null ? null : { name, value } }]);
+  }
+
+  // ---- console MFA and engine secrets ------------------------------------------
+
+  getMfa(name: string): MfaRecord | undefined {
+    return this.state.mfa.get(name);
+  }
+
+  async setMfa(name: string, mfa: Omit<MfaRecord, 'name'> | null): Promise<void> {
+    await this.commit([{ kind: 'mfa', id: name, record: mfa === null ? null : { ...mfa, name } }]);
+  }
+
+  secret(name: string): string | undefined {
+    return this.state.secrets.get(name);
+  }
+
+  async setSecret(name: string, value: string): Promise<void> {
+    await this.commit([{ kind: 'secret', id: name, record: { name, value } }]);
+  }
+
+  // ---- root --------------------------------------------------------------------
+
+  /** After the root secret changed (rotation): the wrapped master key on the drives follows it. */
+  async rootSecretChanged(root: RootIdentity): Promise<void> {
+    this.root = root;
+    await writeWrappedKey(this.store, wrapMasterKey(this.key, root.secretKey));
+  }
+
+  // ---- persistence -----------------------------------------------------------------
+
+  /** The database first (the change is then durable), memory next, the drives' snapshot last. */
+  private async commit(changes: Change[]): Promise<void> {
+    this.db.apply(changes);
+    for (const c of changes) applyToState(this.state, c.kind, c.id, c.record);
+    await this.writeSnapshotNow();
+  }
+
+  /**
+   * Snapshots are written one at a time; changes that land while one is being
+   * written are carried by the next. A failed write (drives below quorum) is
+   * logged and retried with the next change: the local database already has it.
+   */
+  private writeSnapshotNow(): Promise<void> {
+    if (this.snapshotPending) return this.snapshotChain;
+    this.snapshotPending = true;
+    this.snapshotChain = this.snapshotChain.then(async () => {
+      this.snapshotPending = false;
+      try {
+        await writeSnapshot(this.store, this.key, { generation: this.db.currentGeneration, entities: this.db.exportEntities() });
+      } catch (err) {
+        this.log(`IAM: could not write the snapshot to the drives (${(err as Error).message}); it will be retried with the next change`);
+      }
+    });
+    return this.snapshotChain;
+  }
+}
+
+function applyToState(state: IamState, kind: EntityKind, id: string, record: object | null): void {
+  const maps: Record<Exclude<EntityKind, 'setting' | 'secret'>, Map<string, unknown>> = {
+    user: state.users,
+    group: state.groups,
+    policy: state.policies,
+    svcacct: state.serviceAccounts,
+    'bucket-policy': state.bucketPolicies,
+    mfa: state.mfa,
+  };
+  if (kind === 'setting' || kind === 'secret') {
+    const map = kind === 'setting' ? state.settings : state.secrets;
+    if (record === null) map.delete(id);
+    else map.set(id, (record as { value: string }).value);
+    return;
+  }
+  if (record === null) maps[kind].delete(id);
+  else maps[kind].set(id, record);
+}
+
+/** Strict validation; the stored text is the document as given, once it parses. */
+function validatePolicy(document: string, kind: 'identity' | 'resource'): string {
+  try {
+    parsePolicy(document, kind);
+  } catch (err) {
+    if (err instanceof PolicyError) throw new GranaryError('MalformedPolicyDocument', err.message);
+    throw err;
+  }
+  return document;
+}
+
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+function newAccessKey(): string {
+  const bytes = randomBytes(40);
+  let out = 'GK';
+  for (const b of bytes) {
+    if (out.length === 20) break;
+    if (b < 252) out += KEY_ALPHABET[b % 36];
+  }
+  return out;
+}
