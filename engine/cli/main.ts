@@ -1,30 +1,45 @@
 import { UsageError } from './args.js';
-import { runServer, SERVER_USAGE } from './server-command.js';
 import { DeploymentError } from '../erasure/deployment.js';
 
-const USAGE = `Granary: a private, erasure-coded, S3-compatible object store on your own drives.
+const ADMIN_USAGE = `usage: granary admin [--endpoint URL] [--access-key KEY] [--secret-key SECRET] [--json]
+                     user|group|policy|svcacct|info|root ...   (granary admin --help)`;
 
-${SERVER_USAGE}`;
+// The server command pulls in the whole engine (drives, IAM, SQLite); it is
+// imported only when needed, so that `granary admin` starts quickly.
+async function usage(): Promise<string> {
+  const { SERVER_USAGE } = await import('./server-command.js');
+  return `Granary: a private, erasure-coded, S3-compatible object store on your own drives.
+
+${SERVER_USAGE}
+
+${ADMIN_USAGE}`;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'server':
+      case 'server': {
+        const { runServer } = await import('./server-command.js');
         await runServer(rest);
         return 0;
+      }
+      case 'admin': {
+        const { runAdmin } = await import('./admin-command.js');
+        return await runAdmin(rest);
+      }
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        console.log(USAGE);
+        console.log(await usage());
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`granary: ${err.message}\n\n${USAGE}`);
+      console.error(`granary: ${err.message}\n\n${await usage()}`);
       return 2;
     }
     if (err instanceof DeploymentError) {
