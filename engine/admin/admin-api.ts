@@ -7,6 +7,8 @@ import type { IamService } from '../iam/iam-service.js';
 import type { Identity } from '../iam/identity.js';
 import type { StorageInfo } from '../object/object-layer.js';
 import { authenticate } from '../s3/auth/sigv4.js';
+import { annotate, noteDecision } from '../s3/request-notes.js';
+import { identityFields } from '../s3/s3-server.js';
 import { readSmallBody } from '../s3/small-body.js';
 import type { AdminNetworks } from './admin-network.js';
 import { ADMIN_ROUTES, type AdminCall } from './admin-routes.js';
@@ -45,6 +47,7 @@ export function adminApi(deps: AdminDeps): (app: FastifyInstance) => void {
       const rawQuery = q < 0 ? '' : url.slice(q + 1);
       const path = rawPath.slice(ADMIN_PREFIX.length);
       let identity: Identity | undefined;
+      annotate(raw, { api: 'admin', operation: `${raw.method} ${path}` });
       try {
         if (!deps.networks.allows(address)) {
           deps.audit({ api: 'admin', refused: 'network', address, path });
@@ -74,12 +77,15 @@ export function adminApi(deps: AdminDeps): (app: FastifyInstance) => void {
         }
         identity = deps.iam.credentials(auth.accessKey)!.identity;
         const id = identity;
+        annotate(raw, identityFields(id));
         const match = matchRoute(raw.method ?? 'GET', path);
         if (!match) throw new GranaryError('NotImplemented', `${raw.method} ${rawPath} is not an admin API call.`);
+        annotate(raw, { operation: `${raw.method} ${match.route.path}` });
         const call: AdminCall = { deps, identity: id, params: match.params, query: new URLSearchParams(rawQuery), json: () => (body.length ? parseJson(body) : {}), rawBody: body.toString('utf8') };
         const needed = match.route.action(call);
         for (const action of needed === null ? [] : [needed].flat()) {
           const decision = deps.authorizer.authorize(id, { action, conditions: { 'aws:sourceip': [address] } });
+          noteDecision(raw, { action, resource: decision.resource, allowed: decision.allowed, reason: decision.reason });
           if (!decision.allowed) {
             deps.audit({ api: 'admin', refused: 'policy', address, accessKey: auth.accessKey, action, path, reason: decision.reason });
             throw new GranaryError('AccessDenied', `Access denied: ${action} is not allowed for ${auth.accessKey}.`);
@@ -92,6 +98,7 @@ export function adminApi(deps: AdminDeps): (app: FastifyInstance) => void {
         return reply.send(result === undefined ? undefined : JSON.stringify(result));
       } catch (err) {
         const e = isGranaryError(err) ? err : new GranaryError('InternalError');
+        annotate(raw, { errorCode: e.code });
         if (!isGranaryError(err)) deps.audit({ api: 'admin', error: String((err as Error)?.stack ?? err), path });
         reply.code(e.status);
         reply.header('content-type', 'application/json');

@@ -17,6 +17,8 @@ import { dispatch } from './dispatch.js';
 import { postObject } from './handlers/post-object.js';
 import { payloadOf } from './payload.js';
 import { existingTagConditions, requestConditions } from './request-conditions.js';
+import type { RequestObserver, RequestRecord } from '../common/request-record.js';
+import { annotate, beginNote, finishNote, noteDecision } from './request-notes.js';
 import { route } from './router.js';
 import { readSmallBody } from './small-body.js';
 import { actionFor } from './s3-action.js';
@@ -32,6 +34,8 @@ export interface S3ServerOptions {
   plugins?: ((app: FastifyInstance) => void)[];
   /** `POST /` with a form body: the IAM (and later STS) query APIs, answered in their own XML. */
   servicePost?: ServicePostHandler;
+  /** Told about every answered request on this port (audit, metrics). */
+  observe?: RequestObserver;
 }
 
 /** What the S3 layer needs from IAM: who a key is, and the one authorizer that decides. */
@@ -90,7 +94,12 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-amz-request-id', request.id);
     reply.header('server', 'Granary');
+    if (opts.observe) beginNote(request.raw);
   });
+  if (opts.observe) {
+    const observe = opts.observe;
+    app.addHook('onResponse', async (request, reply) => finishNote(request.raw, reply.statusCode, request.id, observe));
+  }
 
   const lookupSecret: SecretLookup = (accessKey) => {
     const c = opts.access.credentials(accessKey);
@@ -108,6 +117,7 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
     try {
       const r = route(raw.method ?? 'GET', rawPath, rawQuery, raw.headers.host, opts.domain, raw.headers['x-amz-copy-source'] !== undefined);
       resource = r.bucket === undefined ? '/' : `/${r.bucket}${r.key !== undefined ? `/${r.key}` : ''}`;
+      annotate(raw, { api: 's3', operation: r.endpoint, ...(r.bucket !== undefined ? { bucket: r.bucket } : {}), ...(r.key !== undefined ? { object: r.key } : {}) });
       const claimed = claimedAccessKey(raw.headers.authorization, r.query);
       const throttled = opts.access.throttle?.check(claimed, address);
       if (throttled?.throttled) {
@@ -128,10 +138,12 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
       }
       if (auth.kind === 'signed') opts.access.throttle?.recordSuccess(auth.accessKey, address);
       let identity: Identity = auth.kind === 'signed' ? opts.access.credentials(auth.accessKey)!.identity : { type: 'anonymous' };
+      annotate(raw, identityFields(identity));
 
       if (service) {
         if (!opts.servicePost) throw new GranaryError('NotImplemented', 'POST / is not implemented by Granary.');
         if (auth.kind !== 'signed') throw new GranaryError('AccessDenied', 'IAM and STS requests must be signed with AWS Signature Version 4.');
+        annotate(raw, { api: auth.service === 'sts' ? 'sts' : 'iam', operation: form!.params.get('Action') ?? 'Unknown' });
         const result = await opts.servicePost({ identity, service: auth.service, form: form!.params, requestId: request.id, sourceAddress: address });
         return await send(reply, result, false);
       }
@@ -147,7 +159,9 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
         }
         // Built only when a policy is evaluated (never for root).
         const built = () => ({ ...(conditions ??= requestConditions(raw, formUpload ? { kind: 'post' } : auth, r)), ...extra });
-        return opts.access.authorizer.authorize(identity, { action, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), conditions: built });
+        const d = opts.access.authorizer.authorize(identity, { action, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), conditions: built });
+        noteDecision(raw, { action: d.action, resource: d.resource, allowed: d.allowed, reason: d.reason, ...(d.decidedBy ? { policy: d.decidedBy.policy, statement: d.decidedBy.statement, ...(d.decidedBy.sid !== undefined ? { sid: d.decidedBy.sid } : {}) } : {}) });
+        return d;
       };
       const ctx: S3Context = {
         layer: opts.layer,
@@ -175,6 +189,7 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
       if (formUpload) {
         const adopt = (accessKey: string) => {
           identity = opts.access.credentials(accessKey)!.identity;
+          annotate(raw, identityFields(identity));
         };
         return await send(reply, await postObject(ctx, raw, lookupSecret, adopt), false);
       }
@@ -184,6 +199,7 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
       await send(reply, await dispatch(ctx, r), raw.method === 'HEAD');
     } catch (err) {
       const e = toS3Error(err);
+      annotate(raw, { errorCode: e.code });
       if (!(err instanceof GranaryError)) opts.log?.(`request ${request.id} ${raw.method} ${url}: ${(err as Error)?.stack ?? String(err)}`);
       await sendError(reply, raw, e, resource, request.id);
     }
@@ -192,6 +208,12 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
   app.all('/', handler);
   app.all('/*', handler);
   return app;
+}
+
+/** Who asked, for the request record. */
+export function identityFields(identity: Identity): Partial<RequestRecord> {
+  if (identity.type === 'anonymous') return { identityType: 'anonymous' };
+  return { identityType: identity.type, accessKey: identity.accessKey, ...(identity.type === 'serviceAccount' ? { parentUser: identity.username } : {}) };
 }
 
 /** Errors that mean "wrong credentials", counted per key and address for throttling. */
