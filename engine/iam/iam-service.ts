@@ -58,7 +58,9 @@ const DB_FILE = 'granary.db';
  * goes through `commit`, which does all three in that order.
  */
 export class IamService {
-  private readonly parsed = new Map<string, Policy>();
+  private readonly parsed = new Map<string, { doc: string; policy: Policy }>();
+  /** Per-identity policy sets and group lists, rebuilt after any change: the request path only looks them up. */
+  private readonly derived = new Map<string, { policies: IdentityPolicies | 'root'; groups: string[] }>();
   private snapshotChain: Promise<void> = Promise.resolve();
   private snapshotPending = false;
 
@@ -166,6 +168,27 @@ export class IamService {
   policiesFor(identity: Identity): IdentityPolicies | 'root' {
     if (identity.type === 'root') return 'root';
     if (identity.type === 'anonymous') return { identity: [], intersect: [] };
+    return this.derivedFor(identity).policies;
+  }
+
+  groupsOf(user: string): string[] {
+    return this.derivedFor({ type: 'user', accessKey: user, username: user }).groups;
+  }
+
+  private derivedFor(identity: Exclude<Identity, { type: 'anonymous' }>): { policies: IdentityPolicies | 'root'; groups: string[] } {
+    const cacheKey = `${identity.type}\0${identity.accessKey}`;
+    let d = this.derived.get(cacheKey);
+    if (!d) {
+      d = { policies: this.computePolicies(identity), groups: [...this.state.groups.values()].filter((g) => g.members.includes(identity.username)).map((g) => g.name) };
+      if (this.derived.size > 10_000) this.derived.clear();
+      this.derived.set(cacheKey, d);
+    }
+    return d;
+  }
+
+  private computePolicies(identity: Identity): IdentityPolicies | 'root' {
+    if (identity.type === 'root') return 'root';
+    if (identity.type === 'anonymous') return { identity: [], intersect: [] };
     if (identity.type === 'serviceAccount') {
       const sa = this.state.serviceAccounts.get(identity.accessKey);
       const inline = sa?.policy !== undefined ? [[this.parseCached(`svcacct:${sa.accessKey}`, sa.policy, 'identity')]] : [];
@@ -181,10 +204,6 @@ export class IamService {
   bucketPolicy(bucket: string): Policy | undefined {
     const rec = this.state.bucketPolicies.get(bucket);
     return rec ? this.parseCached(`bucket:${bucket}`, rec.document, 'resource', bucket) : undefined;
-  }
-
-  groupsOf(user: string): string[] {
-    return [...this.state.groups.values()].filter((g) => g.members.includes(user)).map((g) => g.name);
   }
 
   private userPolicies(name: string): Policy[] {
@@ -213,16 +232,14 @@ export class IamService {
     return rec ? this.parseCached(`policy:${name}`, rec.document, 'identity') : undefined;
   }
 
-  /** Parsed policies are cached by their text, so an edit is seen at once and nothing is parsed per request. */
+  /** Parsed policies are kept per owner with the text they came from, so an edit is seen at once and nothing is parsed per request. */
   private parseCached(id: string, doc: string, kind: 'identity' | 'resource', bucket?: string): Policy {
-    const cacheKey = `${id}\0${doc}`;
-    let p = this.parsed.get(cacheKey);
-    if (!p) {
-      p = parsePolicy(doc, kind, { name: id.replace(/^[a-z]+:/, ''), ...(bucket ? { bucket } : {}) });
-      if (this.parsed.size > 10_000) this.parsed.clear();
-      this.parsed.set(cacheKey, p);
-    }
-    return p;
+    const hit = this.parsed.get(id);
+    if (hit && hit.doc === doc) return hit.policy;
+    const policy = parsePolicy(doc, kind, { name: id.replace(/^[a-z]+:/, ''), ...(bucket ? { bucket } : {}) });
+    if (this.parsed.size > 10_000) this.parsed.clear();
+    this.parsed.set(id, { doc, policy });
+    return policy;
   }
 
   // ---- users -----------------------------------------------------------------
@@ -520,6 +537,7 @@ export class IamService {
   private async commit(changes: Change[]): Promise<void> {
     this.db.apply(changes);
     for (const c of changes) applyToState(this.state, c.kind, c.id, c.record);
+    this.derived.clear();
     await this.writeSnapshotNow();
   }
 
