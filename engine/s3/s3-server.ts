@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { TlsOptions } from 'node:tls';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -36,6 +37,8 @@ export interface S3ServerOptions {
   servicePost?: ServicePostHandler;
   /** Told about every answered request on this port (audit, metrics). */
   observe?: RequestObserver;
+  /** Serve HTTPS with these options (engine/tls); plain HTTP when absent. */
+  https?: TlsOptions;
 }
 
 /** What the S3 layer needs from IAM: who a key is, and the one authorizer that decides. */
@@ -74,13 +77,13 @@ const MAX_HEADER_BYTES = 16 * 1024;
 export function createS3Server(opts: S3ServerOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
-    maxParamLength: 4096,
     bodyLimit: Number.MAX_SAFE_INTEGER,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // With TLS fastify builds an https server from these options alone, so the header limit goes here too.
+    ...(opts.https ? { https: { maxHeaderSize: MAX_HEADER_BYTES, ...opts.https } } : {}),
     genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
     // Keys may contain `//`, `?`-free dots and anything else: no rewriting of the URL.
-    ignoreDuplicateSlashes: false,
-    ignoreTrailingSlash: false,
+    routerOptions: { maxParamLength: 4096, ignoreDuplicateSlashes: false, ignoreTrailingSlash: false },
     // A URL fastify cannot even route (a malformed percent-escape) still gets an S3 error.
     frameworkErrors: (_error, request, reply) => {
       reply.header('x-amz-request-id', request.id);
