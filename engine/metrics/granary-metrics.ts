@@ -1,0 +1,38 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { RequestRecord } from '../common/request-record.js';
+import { registerAuditMetrics, type AuditDelivery } from './audit-metrics.js';
+import { RequestMetrics } from './request-metrics.js';
+import { registerStorageMetrics, type StorageSource } from './storage-metrics.js';
+
+export interface MetricsSources {
+  storage: StorageSource;
+  /** Audit delivery per target; absent when the engine has no audit log. */
+  auditTargets?: () => AuditDelivery[];
+}
+
+/**
+ * Every metric of the engine in one registry of its own (not prom-client's
+ * global one, so two engines in one process, as in tests, never mix), all
+ * named `granary_…`. Requests are counted as they are answered (`observe`);
+ * everything else is read when Prometheus scrapes.
+ */
+export class GranaryMetrics {
+  readonly registry = new Registry();
+  private readonly requests: RequestMetrics;
+
+  constructor(sources: MetricsSources) {
+    // Process memory, CPU, file descriptors, event-loop lag, GC: prom-client's defaults, prefixed.
+    collectDefaultMetrics({ register: this.registry, prefix: 'granary_' });
+    this.requests = new RequestMetrics(this.registry);
+    registerStorageMetrics(this.registry, sources.storage);
+    if (sources.auditTargets) registerAuditMetrics(this.registry, sources.auditTargets);
+  }
+
+  observe(record: RequestRecord): void {
+    this.requests.observe(record);
+  }
+
+  async exposition(): Promise<{ text: string; contentType: string }> {
+    return { text: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+}
