@@ -33,8 +33,12 @@ export default [
   layer(['engine/iam/**/*.ts'], 's3', 'sts', 'admin', 'console', 'server', 'cli', 'host'),
   layer(['engine/s3/**/*.ts'], 'drive', 'erasure', 'admin', 'console', 'server', 'cli', 'host'),
   // Beside the request path: they may use iam, the object layer and SigV4, never the drives or each other's hosts.
+  // Transport security: node's tls and an X.509 library only; the server wires it to the listeners.
+  layer(['engine/tls/**/*.ts'], 'drive', 'erasure', 'object', 'iam', 's3', 'sts', 'admin', 'console', 'server', 'cli', 'audit', 'metrics', 'crypto', 'config', 'host'),
   layer(['engine/crypto/**/*.ts'], 'drive', 'erasure', 'object', 'iam', 's3', 'sts', 'admin', 'console', 'server', 'cli', 'audit', 'metrics', 'host'),
   layer(['engine/admin/**/*.ts'], 'drive', 'erasure', 'console', 'server', 'cli', 'host'),
+  // Metrics read the engine through what the server hands them (the layer's counters, the audit log's stats): never the drives or the audit module.
+  layer(['engine/metrics/**/*.ts'], 'drive', 'erasure', 'admin', 'console', 'server', 'cli', 'audit', 'host'),
   layer(['engine/console/**/*.ts'], 'drive', 'erasure', 'admin', 'server', 'cli', 'host'),
   layer(['engine/server/**/*.ts'], 'drive', 'erasure', 'cli', 'host'),
 ];

@@ -1,15 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditLog } from '../audit/audit-log.js';
 import { GranaryError, isGranaryError } from '../common/errors.js';
 import type { AuthThrottle } from '../iam/auth-throttle.js';
 import type { Authorizer } from '../iam/authorizer.js';
 import type { IamService } from '../iam/iam-service.js';
-import type { Identity } from '../iam/identity.js';
+import type { MetricsTokens } from '../metrics/metrics-token.js';
 import type { StorageInfo } from '../object/object-layer.js';
-import { authenticate } from '../s3/auth/sigv4.js';
 import { annotate, noteDecision } from '../s3/request-notes.js';
-import { identityFields } from '../s3/s3-server.js';
-import { readSmallBody } from '../s3/small-body.js';
+import { authenticateAdmin } from './admin-auth.js';
 import type { AdminNetworks } from './admin-network.js';
 import { ADMIN_ROUTES, type AdminCall } from './admin-routes.js';
 
@@ -26,10 +25,12 @@ export interface AdminDeps {
   throttle?: AuthThrottle;
   /** Refusals and changes, for the audit log. */
   audit: (entry: Record<string, unknown>) => void;
+  /** Audit targets, configured at run time (`audit/targets`). */
+  auditLog?: Pick<AuditLog, 'listTargets' | 'putTarget' | 'deleteTarget'>;
+  /** Bearer tokens for Prometheus (`prometheus-token`); absent when metrics are not served. */
+  metricsTokens?: Pick<MetricsTokens, 'issue'>;
   version: string;
 }
-
-const MAX_BODY = 256 * 1024;
 
 /**
  * The admin API: JSON over SigV4 on the S3 port, under /granary/admin/v1/.
@@ -46,38 +47,11 @@ export function adminApi(deps: AdminDeps): (app: FastifyInstance) => void {
       const rawPath = q < 0 ? url : url.slice(0, q);
       const rawQuery = q < 0 ? '' : url.slice(q + 1);
       const path = rawPath.slice(ADMIN_PREFIX.length);
-      let identity: Identity | undefined;
       annotate(raw, { api: 'admin', operation: `${raw.method} ${path}` });
       try {
-        if (!deps.networks.allows(address)) {
-          deps.audit({ api: 'admin', refused: 'network', address, path });
-          throw new GranaryError('AccessDenied', `The admin API does not answer requests from ${address}; allowed networks: ${deps.networks.cidrs.join(', ')}.`);
-        }
-        const claimed = /Credential=([^/,\s]+)\//.exec(raw.headers.authorization ?? '')?.[1];
-        const throttled = deps.throttle?.check(claimed, address);
-        if (throttled?.throttled) throw new GranaryError('SlowDown', `Too many failed authentications; retry in ${Math.ceil(throttled.retryAfterMs / 1000)} s.`);
-        const body = await readSmallBody(raw, MAX_BODY, 'An admin request body');
-        const declared = raw.headers['x-amz-content-sha256'];
-        if (declared !== createHash('sha256').update(body).digest('hex')) {
-          throw new GranaryError('XAmzContentSHA256Mismatch', 'Admin requests must sign their body: x-amz-content-sha256 must be the SHA-256 of the body.');
-        }
-        let auth;
-        try {
-          auth = authenticate({ method: raw.method ?? 'GET', rawPath, rawQuery, headers: raw.headers }, (k) => {
-            const c = deps.iam.credentials(k);
-            return c ? { accessKey: k, secretKey: c.secretKey } : undefined;
-          }, { region: deps.region });
-        } catch (err) {
-          if (isGranaryError(err) && ['SignatureDoesNotMatch', 'InvalidAccessKeyId'].includes(err.code)) deps.throttle?.recordFailure(claimed, address);
-          throw err;
-        }
-        if (auth.kind !== 'signed') {
-          deps.audit({ api: 'admin', refused: 'anonymous', address, path });
-          throw new GranaryError('AccessDenied', 'The admin API needs requests signed with AWS Signature Version 4.');
-        }
-        identity = deps.iam.credentials(auth.accessKey)!.identity;
-        const id = identity;
-        annotate(raw, identityFields(id));
+        const caller = await authenticateAdmin(deps, raw, 'admin', rawPath, rawQuery);
+        const { body } = caller;
+        const id = caller.identity;
         const match = matchRoute(raw.method ?? 'GET', path);
         if (!match) throw new GranaryError('NotImplemented', `${raw.method} ${rawPath} is not an admin API call.`);
         annotate(raw, { operation: `${raw.method} ${match.route.path}` });
@@ -85,14 +59,13 @@ export function adminApi(deps: AdminDeps): (app: FastifyInstance) => void {
         const needed = match.route.action(call);
         for (const action of needed === null ? [] : [needed].flat()) {
           const decision = deps.authorizer.authorize(id, { action, conditions: { 'aws:sourceip': [address] } });
-          noteDecision(raw, { action, resource: decision.resource, allowed: decision.allowed, reason: decision.reason });
+          noteDecision(raw, { action, resource: decision.resource, allowed: decision.allowed, reason: decision.reason, ...(decision.decidedBy ? { policy: decision.decidedBy.policy, statement: decision.decidedBy.statement, ...(decision.decidedBy.sid !== undefined ? { sid: decision.decidedBy.sid } : {}) } : {}) });
           if (!decision.allowed) {
-            deps.audit({ api: 'admin', refused: 'policy', address, accessKey: auth.accessKey, action, path, reason: decision.reason });
-            throw new GranaryError('AccessDenied', `Access denied: ${action} is not allowed for ${auth.accessKey}.`);
+            deps.audit({ api: 'admin', refused: 'policy', address, accessKey: caller.accessKey, action, path, reason: decision.reason });
+            throw new GranaryError('AccessDenied', `Access denied: ${action} is not allowed for ${caller.accessKey}.`);
           }
         }
         const result = await match.route.run(call);
-        if (raw.method !== 'GET') deps.audit({ api: 'admin', change: `${raw.method} ${path}`, address, accessKey: auth.accessKey });
         reply.code(result === undefined ? 204 : 200);
         reply.header('content-type', 'application/json');
         return reply.send(result === undefined ? undefined : JSON.stringify(result));

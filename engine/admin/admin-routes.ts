@@ -2,6 +2,7 @@ import { GranaryError } from '../common/errors.js';
 import type { Identity } from '../iam/identity.js';
 import type { GroupRecord, ServiceAccountRecord, Status, UserRecord } from '../iam/records.js';
 import type { AdminDeps } from './admin-api.js';
+import { PROMETHEUS_TOKEN_ROUTE } from './prometheus-token-route.js';
 
 export interface AdminCall {
   deps: AdminDeps;
@@ -157,7 +158,20 @@ export const ADMIN_ROUTES: AdminRoute[] = [
     },
   },
   { method: 'GET', path: 'security/events', action: always('admin:ServerInfo'), run: async ({ deps }) => deps.throttle?.recent(100) ?? [] },
+
+  // audit targets (engine/audit)
+  { method: 'GET', path: 'audit/targets', action: always('admin:ServerInfo'), run: async ({ deps }) => auditOf(deps).listTargets() },
+  { method: 'PUT', path: 'audit/targets/:name', action: always('admin:ConfigUpdate'), run: async ({ deps, params, json }) => auditOf(deps).putTarget(params.name, json()) },
+  { method: 'DELETE', path: 'audit/targets/:name', action: always('admin:ConfigUpdate'), run: async ({ deps, params }) => void (await auditOf(deps).deleteTarget(params.name)) },
+
+  // metrics (engine/metrics)
+  PROMETHEUS_TOKEN_ROUTE,
 ];
+
+function auditOf(deps: AdminDeps): NonNullable<AdminDeps['auditLog']> {
+  if (!deps.auditLog) throw new GranaryError('NotImplemented', 'This server has no audit log.');
+  return deps.auditLog;
+}
 
 function obj(v: unknown): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new GranaryError('InvalidInput', 'The request body must be a JSON object.');

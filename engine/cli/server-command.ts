@@ -2,13 +2,16 @@ import { DEFAULT_ADMIN_ALLOW } from '../admin/admin-network.js';
 import { MasterKeyError } from '../crypto/master-key.js';
 import { IamIntegrityError } from '../iam/iam-db.js';
 import { CredentialsError } from '../iam/root-credentials.js';
+import { isMetricsAuthMode } from '../metrics/metrics-auth.js';
+import { TlsConfigError } from '../tls/tls-error.js';
 import { startEngine, type EngineConfig } from '../server/start-engine.js';
 import { parseAddress, parseArgs, UsageError } from './args.js';
 import { expandDrives } from './ellipsis.js';
+import { parseTlsFlags, TLS_FLAGS, TLS_USAGE } from './tls-flags.js';
 
 export const SERVER_USAGE = `usage: granary server [--address HOST:PORT] [--console-address HOST:PORT]
                       [--config-dir DIR] [--parity M] [--admin-allow CIDR,...]
-                      [--auth-throttle N] DRIVE...
+                      [--auth-throttle N] [--metrics-auth jwt|public] ${TLS_USAGE} DRIVE...
   DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.`;
 
 export interface ServerConfig extends EngineConfig {
@@ -16,12 +19,15 @@ export interface ServerConfig extends EngineConfig {
 }
 
 export function parseServerArgs(argv: string[]): ServerConfig {
-  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle']);
+  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', ...TLS_FLAGS]);
   const drives = expandDrives(positionals);
   if (drives.length === 0) throw new UsageError('no drives given');
   const parityText = flags.get('parity');
   const parity = parityText === undefined ? undefined : Number(parityText);
+  const tls = parseTlsFlags(flags);
   if (parity !== undefined && !Number.isInteger(parity)) throw new UsageError(`--parity ${parityText} is not a whole number`);
+  const metricsAuth = flags.get('metrics-auth');
+  if (metricsAuth !== undefined && !isMetricsAuthMode(metricsAuth)) throw new UsageError(`--metrics-auth ${metricsAuth} is neither jwt nor public`);
   return {
     address: parseAddress(flags.get('address') ?? ':9000'),
     consoleAddress: parseAddress(flags.get('console-address') ?? '127.0.0.1:9001'),
@@ -29,6 +35,8 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     region: flags.get('region') ?? 'us-east-1',
     ...(flags.get('domain') ? { domain: flags.get('domain')! } : {}),
     ...(parity !== undefined ? { parity } : {}),
+    ...(tls ? { tls } : {}),
+    ...(metricsAuth !== undefined ? { metricsAuth } : {}),
     ...(flags.get('auth-throttle') !== undefined ? { authThrottle: wholeNumber(flags.get('auth-throttle')!, '--auth-throttle') } : {}),
     adminAllow: flags.get('admin-allow')?.split(',').map((c) => c.trim()).filter(Boolean) ?? DEFAULT_ADMIN_ALLOW,
     drives,
@@ -48,15 +56,17 @@ export async function runServer(argv: string[]): Promise<void> {
   try {
     engine = await startEngine(config, log);
   } catch (err) {
-    if (err instanceof CredentialsError || err instanceof MasterKeyError || err instanceof IamIntegrityError) throw new UsageError(err.message);
+    if (err instanceof CredentialsError || err instanceof MasterKeyError || err instanceof IamIntegrityError || err instanceof TlsConfigError) throw new UsageError(err.message);
     throw err;
   }
   const d = engine.layer.deployment;
   log(`Granary: deployment ${d.deploymentId}${d.fresh ? ' (drives formatted now)' : ''}`);
   d.sets.forEach((s, i) => log(`  set ${i + 1}: ${s.k} data + ${s.m} parity on ${s.paths.map((p) => p ?? '(missing)').join(', ')}`));
   const shown = config.address.host === '0.0.0.0' || config.address.host === '::' ? '127.0.0.1' : config.address.host;
-  log(`S3 API: http://${shown}:${engine.port} (region ${config.region})`);
-  log(`Admin API: http://${shown}:${engine.port}/granary/admin/v1/ from ${config.adminAllow.join(', ')}`);
+  const scheme = engine.tls ? 'https' : 'http';
+  log(`S3 API: ${scheme}://${shown}:${engine.port} (region ${config.region})`);
+  log(`Admin API: ${scheme}://${shown}:${engine.port}/granary/admin/v1/ from ${config.adminAllow.join(', ')}`);
+  log(`Metrics: ${scheme}://${shown}:${engine.port}/granary/v1/metrics (${config.metricsAuth === 'public' ? 'public' : 'bearer token from `granary admin prometheus-token`'})`);
   const root = engine.root;
   if (root.source === 'generated') {
     log('Root credentials were generated for this deployment; they are shown this once:');

@@ -85,6 +85,15 @@ export interface SecurityEventsResponse {
   events: SecurityEvent[];
 }
 
+/** `GET /tls/instructions`: how to make a client trust the local CA (`GET /tls/ca`). */
+export interface TlsInstructions {
+  /** SHA-256 of the CA certificate, as the server printed it at start: compare before trusting. */
+  fingerprint: string;
+  /** The file name `GET /tls/ca` downloads as. */
+  fileName: string;
+  steps: { platform: string; commands: string[]; note?: string }[];
+}
+
 /**
  * Every refusal. `SessionExpired` (401) means: go to the login page; the
  * session is missing, expired, revoked, tampered with, or its user is gone.

@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify';
+import type { TlsOptions } from 'node:tls';
+import type { RequestObserver } from '../common/request-record.js';
 import type { AuthThrottle } from '../iam/auth-throttle.js';
 import type { Authorizer } from '../iam/authorizer.js';
 import type { IamService } from '../iam/iam-service.js';
@@ -16,10 +18,20 @@ export interface ConsoleDeps {
   log: (line: string) => void;
   /** Logins, logouts, MFA and setting changes, for the audit log. */
   audit?: (entry: Record<string, unknown>) => void;
+  /** Told about every answered /api/v1 request (audit, metrics). */
+  observe?: RequestObserver;
   /** The built renderer (default `dist/renderer` of this checkout or install). */
   staticRoot?: string;
   /** Shown by authenticator apps beside the account name. */
   issuer?: string;
+  /** HTTPS for the console port (engine/tls); plain HTTP when absent. */
+  tls?: ConsoleTls;
+}
+
+/** What the console needs of the engine's TLS: server options and the local CA it offers for download. */
+export interface ConsoleTls {
+  serverOptions(): TlsOptions;
+  localCaPem(): string | undefined;
 }
 
 /** What the routes share. */

@@ -4,9 +4,12 @@ import type { ConsoleErrorBody } from './api-types.js';
 import { isSecure, type ConsoleContext, type ConsoleDeps } from './console-context.js';
 import { ConsoleError, describeError } from './console-error.js';
 import { checkRequestOrigin, isLoopbackHost } from './request-origin.js';
+import { enterRequestScope } from '../common/request-scope.js';
+import { annotate, beginNote, finishNote, peekNote } from '../s3/request-notes.js';
 import { loginRoutes } from './routes/login.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { securityEventRoutes } from './routes/security-events.js';
+import { tlsRoutes } from './routes/tls.js';
 import { sessionRoutes } from './routes/session.js';
 import { settingsRoutes } from './routes/settings.js';
 import { loadSessionKeys } from './session-key.js';
@@ -44,6 +47,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
     bodyLimit: MAX_BODY_BYTES,
     genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
     return503OnClosing: true,
+    ...(deps.tls ? { https: deps.tls.serverOptions() } : {}),
   });
   // JSON only: a text/plain or form POST is what another site's page can send without a CORS preflight.
   app.removeContentTypeParser(['text/plain']);
@@ -55,6 +59,21 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
     checkRequestOrigin(request.headers, isSecure(request), originPolicy);
   });
+  // One request record per API call (audit, metrics), as the S3 port gives: engine/common/request-record.ts.
+  if (deps.observe) {
+    const observe = deps.observe;
+    app.addHook('onRequest', async (request) => {
+      if (!request.url.startsWith('/api/v1')) return;
+      beginNote(request.raw);
+      annotate(request.raw, { api: 'console', operation: `${request.method} ${request.url.split('?')[0]}` });
+    });
+    app.addHook('onResponse', async (request, reply) => finishNote(request.raw, reply.statusCode, request.id, observe));
+  }
+  // After the body is parsed (its stream events would lose the scope): IAM changes name the request that made them.
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (request.routeOptions.url && request.url.startsWith('/api/v1')) annotate(request.raw, { operation: `${request.method} ${request.routeOptions.url}` });
+    enterRequestScope({ requestId: request.id, fields: () => peekNote(request.raw) }, done);
+  });
 
   app.setErrorHandler(async (err, request, reply) => {
     let d = describeError(err);
@@ -63,6 +82,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
       const e = new ConsoleError('InternalError');
       d = { status: e.status, code: e.code, message: e.message };
     }
+    annotate(request.raw, { errorCode: d.code });
     if (d.retryAfter !== undefined) reply.header('retry-after', String(d.retryAfter));
     const body: ConsoleErrorBody = { code: d.code, message: d.message, requestId: request.id };
     return reply.code(d.status).type('application/json').send(body);
@@ -77,6 +97,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   mfaRoutes(app, ctx);
   settingsRoutes(app, ctx);
   securityEventRoutes(app, ctx);
+  tlsRoutes(app, ctx);
 
   const serveStatic = staticHandler(deps.staticRoot ?? DEFAULT_STATIC_ROOT);
   app.get('/*', async (request, reply) => {
@@ -100,10 +121,10 @@ export async function startConsoleServer(deps: ConsoleDeps, address: ConsoleAddr
   await app.listen({ host: address.host, port: address.port });
   const bound = app.server.address();
   const port = typeof bound === 'object' && bound ? bound.port : address.port;
-  if (!isLoopbackHost(address.host)) {
+  if (!isLoopbackHost(address.host) && !deps.tls) {
     deps.log(`Console: WARNING: listening on ${address.host}:${port}, beyond this machine, without TLS: secret keys, MFA codes and session cookies cross the network unencrypted.`);
   }
   const shown = address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host;
-  const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  const url = `${deps.tls ? 'https' : 'http'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   return { app, port, url, close: () => app.close() };
 }

@@ -1,4 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { annotate } from '../s3/request-notes.js';
+import { identityFields } from '../s3/s3-server.js';
 import type { SessionInfo } from './api-types.js';
 import type { ConsoleContext, ConsoleSession } from './console-context.js';
 import { ConsoleError } from './console-error.js';
@@ -42,6 +44,7 @@ export async function resolveSession(ctx: ConsoleContext, request: FastifyReques
   // MFA made compulsory after this session began counts at once, as does MFA disabled.
   const restricted = claims.scope !== 'console' || (mfaRequired(ctx.deps.iam) && !mfaEnrolled(ctx.deps.iam, claims.sub));
   if (restricted && !opts.allowRestricted) throw new ConsoleError('MfaEnrolmentRequired');
+  annotate(request.raw, { ...identityFields(creds.identity), claims: { ...claims } });
   return { claims, identity: creds.identity, credential: live.credential, restricted };
 }
 

@@ -54,6 +54,8 @@ export class ErasureSet {
   readonly writeQuorum: number;
   /** Shards found bad while reading; the object layer heals them in the background. */
   onBadShard: (bucket: string, key: string, bad: BadShard) => void = () => undefined;
+  /** Running counts for monitoring (engine/metrics reads them through the object layer). */
+  readonly counters = { bitrotErrors: 0 };
 
   constructor(readonly ctx: SetContext) {
     this.n = ctx.k + ctx.m;
@@ -166,9 +168,11 @@ export class ErasureSet {
   private async *readPart(bucket: string, key: string, resolved: Resolved, part: PartRecord, from: number, to: number): AsyncGenerator<Uint8Array> {
     const { record } = resolved;
     const layout = new PartLayout(part.size, record.erasure.blockSize, this.ctx.k);
-    const decoder = new PartDecoder(this.ctx, record.erasure.distribution, layout, this.shardSource(bucket, key, resolved, part), resolved.holders, (bad) =>
-      this.onBadShard(bucket, key, bad),
-    );
+    const decoder = new PartDecoder(this.ctx, record.erasure.distribution, layout, this.shardSource(bucket, key, resolved, part), resolved.holders, (bad) => {
+      // Counted where reads find them, not again when the heal re-verifies the same shard.
+      if (bad.reason === 'corrupt') this.counters.bitrotErrors++;
+      this.onBadShard(bucket, key, bad);
+    });
     const B = layout.blockSize;
     const first = Math.floor(from / B);
     const last = Math.floor(to / B);

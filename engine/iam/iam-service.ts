@@ -63,6 +63,7 @@ export class IamService {
   private readonly derived = new Map<string, { policies: IdentityPolicies | 'root'; groups: string[] }>();
   private snapshotChain: Promise<void> = Promise.resolve();
   private snapshotPending = false;
+  private readonly changeListeners: ((changes: IamChange[]) => void)[] = [];
 
   private constructor(
     private readonly db: IamDb,
@@ -535,10 +536,31 @@ export class IamService {
 
   /** The database first (the change is then durable), memory next, the drives' snapshot last. */
   private async commit(changes: Change[]): Promise<void> {
+    const before = this.changeListeners.length ? changes.map((c) => recordOf(this.state, c.kind, c.id)) : [];
     this.db.apply(changes);
     for (const c of changes) applyToState(this.state, c.kind, c.id, c.record);
     this.derived.clear();
+    if (this.changeListeners.length) {
+      const told = changes.map((c, i) => ({ kind: c.kind, id: c.id, before: before[i], after: c.record }));
+      for (const listener of this.changeListeners) {
+        try {
+          listener(told);
+        } catch (err) {
+          // The change is durable already: a listener failing must not turn it into an error.
+          this.log(`IAM: a change listener failed: ${(err as Error).message}`);
+        }
+      }
+    }
     await this.writeSnapshotNow();
+  }
+
+  /**
+   * Told after each durable change, synchronously in the caller's async
+   * context (so the audit log can name the request that made it). Records
+   * come as stored, secrets included: the listener redacts.
+   */
+  onChange(listener: (changes: IamChange[]) => void): void {
+    this.changeListeners.push(listener);
   }
 
   /**
@@ -559,6 +581,30 @@ export class IamService {
     });
     return this.snapshotChain;
   }
+}
+
+/** One entity a commit changed: null before (created) or after (removed). */
+export interface IamChange {
+  kind: EntityKind;
+  id: string;
+  before: object | null;
+  after: object | null;
+}
+
+function recordOf(state: IamState, kind: EntityKind, id: string): object | null {
+  if (kind === 'setting' || kind === 'secret') {
+    const value = (kind === 'setting' ? state.settings : state.secrets).get(id);
+    return value === undefined ? null : { name: id, value };
+  }
+  const maps: Record<Exclude<EntityKind, 'setting' | 'secret'>, Map<string, object>> = {
+    user: state.users,
+    group: state.groups,
+    policy: state.policies,
+    svcacct: state.serviceAccounts,
+    'bucket-policy': state.bucketPolicies,
+    mfa: state.mfa,
+  };
+  return maps[kind].get(id) ?? null;
 }
 
 function applyToState(state: IamState, kind: EntityKind, id: string, record: object | null): void {

@@ -527,6 +527,16 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     })();
   }
 
+  /** Objects waiting for a background heal (monitoring). */
+  get healQueueLength(): number {
+    return this.healQueue.size;
+  }
+
+  /** Corrupt shard frames found by reads since the start, over every set (monitoring). */
+  get bitrotErrors(): number {
+    return this.sets.reduce((n, s) => n + s.counters.bitrotErrors, 0);
+  }
+
   /** Resolves when no background heal is running (tests, shutdown). */
   async healIdle(): Promise<void> {
     while (this.healing) await this.healing;

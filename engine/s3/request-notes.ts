@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RequestRecord, RequestObserver } from '../common/request-record.js';
 
@@ -11,8 +12,15 @@ type Note = Partial<RequestRecord> & { start: number; socketIn: number; socketOu
 
 const notes = new WeakMap<IncomingMessage, Note>();
 
+/**
+ * Where the previous request on a kept-alive connection ended reading. By
+ * onRequest the headers (and a small body) are already read from the socket,
+ * so this request's bytes are counted from there, not from now.
+ */
+const readUpTo = new WeakMap<Socket, number>();
+
 export function beginNote(raw: IncomingMessage): void {
-  notes.set(raw, { time: new Date(), start: performance.now(), socketIn: raw.socket.bytesRead, socketOut: raw.socket.bytesWritten, decisions: [] });
+  notes.set(raw, { time: new Date(), start: performance.now(), socketIn: readUpTo.get(raw.socket) ?? 0, socketOut: raw.socket.bytesWritten, decisions: [] });
 }
 
 /** Adds what a layer learnt; later calls overwrite earlier fields. */
@@ -33,6 +41,7 @@ export function finishNote(raw: IncomingMessage, status: number, requestId: stri
   const note = notes.get(raw);
   if (!note) return;
   notes.delete(raw);
+  readUpTo.set(raw.socket, raw.socket.bytesRead);
   const { start, socketIn, socketOut, decisions, ...fields } = note;
   observe({
     api: 's3',
@@ -48,4 +57,13 @@ export function finishNote(raw: IncomingMessage, status: number, requestId: stri
     ...(raw.headers['user-agent'] ? { userAgent: raw.headers['user-agent'] } : {}),
     ...(decisions.length ? { decisions } : {}),
   });
+}
+
+/** What is noted so far about a request still being served (for its request scope). */
+export function peekNote(raw: IncomingMessage): Partial<RequestRecord> {
+  const remoteAddress = (raw.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const note = notes.get(raw);
+  if (!note) return { remoteAddress };
+  const { start: _start, socketIn: _in, socketOut: _out, decisions: _d, ...fields } = note;
+  return { ...fields, remoteAddress };
 }

@@ -19,7 +19,8 @@ import { postObject } from './handlers/post-object.js';
 import { payloadOf } from './payload.js';
 import { existingTagConditions, requestConditions } from './request-conditions.js';
 import type { RequestObserver, RequestRecord } from '../common/request-record.js';
-import { annotate, beginNote, finishNote, noteDecision } from './request-notes.js';
+import { annotate, beginNote, finishNote, noteDecision, peekNote } from './request-notes.js';
+import { enterRequestScope } from '../common/request-scope.js';
 import { route } from './router.js';
 import { readSmallBody } from './small-body.js';
 import { actionFor } from './s3-action.js';
@@ -103,6 +104,8 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
     const observe = opts.observe;
     app.addHook('onResponse', async (request, reply) => finishNote(request.raw, reply.statusCode, request.id, observe));
   }
+  // Code run for this request (an IAM change it makes) can name it: see engine/common/request-scope.ts.
+  app.addHook('onRequest', (request, _reply, done) => enterRequestScope({ requestId: request.id, fields: () => peekNote(request.raw) }, done));
 
   const lookupSecret: SecretLookup = (accessKey) => {
     const c = opts.access.credentials(accessKey);

@@ -3,15 +3,23 @@ import type { FastifyInstance } from 'fastify';
 import { adminApi } from '../admin/admin-api.js';
 import { AdminNetworks } from '../admin/admin-network.js';
 import { createIamQueryHandler } from '../admin/iam-query/index.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { auditStatusApi } from '../audit/audit-status-api.js';
+import type { RequestObserver } from '../common/request-record.js';
 import { masterKeyPath } from '../crypto/master-key.js';
 import { AuthThrottle } from '../iam/auth-throttle.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { IamService } from '../iam/iam-service.js';
 import { readWrappedKey } from '../iam/iam-snapshot.js';
 import { CredentialsError, loadRootCredentials, rotateRootSecret, wouldGenerateRoot, type RootCredentials } from '../iam/root-credentials.js';
+import { GranaryMetrics } from '../metrics/granary-metrics.js';
+import { metricsApi } from '../metrics/metrics-api.js';
+import type { MetricsAuthMode } from '../metrics/metrics-auth.js';
+import { MetricsTokens } from '../metrics/metrics-token.js';
 import { ErasureObjectLayer } from '../object/erasure-object-layer.js';
 import { startConsoleServer, type RunningConsole } from '../console/console-server.js';
 import { createS3Server } from '../s3/s3-server.js';
+import { startTransportSecurity, type TlsConfig, type TransportSecurity } from '../tls/transport-security.js';
 
 export interface EngineConfig {
   address: { host: string; port: number };
@@ -25,6 +33,10 @@ export interface EngineConfig {
   authThrottle?: number;
   /** Where the console (its API and pages) listens; no console when absent. */
   consoleAddress?: { host: string; port: number };
+  /** HTTPS on both ports (engine/tls); plain HTTP when absent. */
+  tls?: TlsConfig;
+  /** How `/granary/v1/metrics` is guarded: a bearer token (default) or nothing. */
+  metricsAuth?: MetricsAuthMode;
 }
 
 export interface RunningEngine {
@@ -35,6 +47,8 @@ export interface RunningEngine {
   root: RootCredentials;
   /** The console's URL, when it was started. */
   consoleUrl?: string;
+  /** Present when both ports serve HTTPS. */
+  tls?: TransportSecurity;
   close(): Promise<void>;
 }
 
@@ -46,6 +60,8 @@ export const VERSION = '0.1.0';
  */
 export async function startEngine(config: EngineConfig, log: (line: string) => void): Promise<RunningEngine> {
   const networks = new AdminNetworks(config.adminAllow);
+  // First: a certificate that cannot be served stops the start before the drives are opened.
+  const transport = config.tls ? await startTransportSecurity(config.tls, config.configDir, log) : undefined;
   const layer = await ErasureObjectLayer.open({ drives: config.drives, parity: config.parity, log });
   try {
     // Drives that carry IAM from a lost config directory need that deployment's root password, not new generated ones.
@@ -59,12 +75,23 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     const iam = await IamService.open({ configDir: config.configDir, store: layer, root, log });
     const authorizer = new Authorizer(iam);
     const threshold = config.authThrottle === 0 ? Number.MAX_SAFE_INTEGER : config.authThrottle;
-    const throttle = new AuthThrottle({ ...(threshold !== undefined ? { threshold } : {}), onThrottle: (e) => log(`audit: authentication throttled ${JSON.stringify(e)}`) });
-    const audit = (entry: Record<string, unknown>) => log(`audit: ${JSON.stringify({ time: new Date().toISOString(), ...entry })}`);
+    // The audit trail (engine/audit): every request, IAM change and security event, to targets configured at run time.
+    const auditLog = AuditLog.open({ settings: iam, configDir: config.configDir, log });
+    iam.onChange((changes) => auditLog.change(changes));
+    const throttle = new AuthThrottle({ ...(threshold !== undefined ? { threshold } : {}), onThrottle: (e) => auditLog.security('authentication throttled', { ...e }) });
+    const audit = (entry: Record<string, unknown>) => auditLog.report(entry);
+    // Prometheus metrics (engine/metrics): request counts from the same records the audit log gets, the rest read at scrape time.
+    const metrics = new GranaryMetrics({ storage: layer, auditTargets: () => auditLog.targetStats() });
+    const metricsTokens = await MetricsTokens.open(iam);
+    const observe: RequestObserver = (r) => {
+      auditLog.request(r);
+      metrics.observe(r);
+    };
     const s3 = createS3Server({
       layer,
       region: config.region,
       ...(config.domain ? { domain: config.domain } : {}),
+      observe,
       access: {
         credentials: (k) => iam.credentials(k),
         authorizer,
@@ -77,6 +104,8 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       },
       servicePost: createIamQueryHandler({ iam, authorizer, networks, audit, log }),
       plugins: [
+        auditStatusApi({ iam, authorizer, networks, region: config.region, throttle, audit, auditLog }),
+        metricsApi({ auth: config.metricsAuth ?? 'jwt', exposition: () => metrics.exposition(), tokens: metricsTokens, iam, authorizer }),
         adminApi({
           iam,
           authorizer,
@@ -85,6 +114,8 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
           storageInfo: () => layer.storageInfo(),
           throttle,
           audit,
+          auditLog,
+          metricsTokens,
           version: VERSION,
           ...(root.source === 'environment'
             ? {}
@@ -99,17 +130,20 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
         }),
       ],
       log,
+      ...(transport ? { https: transport.serverOptions() } : {}),
     });
+    transport?.attach(s3.server);
     await s3.listen({ host: config.address.host, port: config.address.port });
     const addr = s3.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.address.port;
     // --- console session API (engine/console): listen; closed first on shutdown ---
     let consoleServer: RunningConsole | undefined;
     if (config.consoleAddress) {
-      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, log }, config.consoleAddress).catch(async (err: unknown) => {
+      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
         await s3.close();
         throw err;
       });
+      transport?.attach(consoleServer.app.server);
     }
     // --- end console ---
     return {
@@ -121,14 +155,19 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
         return root;
       },
       ...(consoleServer ? { consoleUrl: consoleServer.url } : {}),
+      ...(transport ? { tls: transport } : {}),
       close: async () => {
         await consoleServer?.close();
         await s3.close();
+        // After both ports stopped answering: the last requests' entries are delivered or spilled.
+        await auditLog.close();
         await iam.close();
         await layer.close();
+        transport?.close();
       },
     };
   } catch (err) {
+    transport?.close();
     await layer.close();
     throw err;
   }

@@ -33,7 +33,7 @@ export async function startServer(opts: { drives?: number; args?: string[]; env?
     const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${out}`)), 30_000);
     const check = () => {
       // The console line is the last of the start-up lines (after any generated credentials).
-      const m = /S3 API: (http:\/\/[^\s]+)/.exec(out);
+      const m = /S3 API: (https?:\/\/[^\s]+)/.exec(out);
       if (m && /Console: /.test(out)) {
         clearTimeout(timer);
         resolve(m[1]);
