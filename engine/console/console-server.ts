@@ -70,9 +70,10 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
     app.addHook('onResponse', async (request, reply) => finishNote(request.raw, reply.statusCode, request.id, observe));
   }
   // After the body is parsed (its stream events would lose the scope): IAM changes name the request that made them.
-  app.addHook('preHandler', (request, _reply, done) => {
+  app.addHook('preHandler', (request, reply, done) => {
     if (request.routeOptions.url && request.url.startsWith('/api/v1')) annotate(request.raw, { operation: `${request.method} ${request.routeOptions.url}` });
-    enterRequestScope({ requestId: request.id, fields: () => peekNote(request.raw) }, done);
+    const leave = enterRequestScope({ requestId: request.id, fields: () => peekNote(request.raw) }, done);
+    reply.raw.once('close', leave);
   });
 
   app.setErrorHandler(async (err, request, reply) => {

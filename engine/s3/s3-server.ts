@@ -104,8 +104,13 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
     const observe = opts.observe;
     app.addHook('onResponse', async (request, reply) => finishNote(request.raw, reply.statusCode, request.id, observe));
   }
-  // Code run for this request (an IAM change it makes) can name it: see engine/common/request-scope.ts.
-  app.addHook('onRequest', (request, _reply, done) => enterRequestScope({ requestId: request.id, fields: () => peekNote(request.raw) }, done));
+  // Code run for a request that can change IAM or configuration (admin and IAM APIs, bucket policies) can name it:
+  // see engine/common/request-scope.ts for why other requests get no scope.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!mayChangeConfig(request.raw.method ?? 'GET', request.raw.url ?? '/')) return done();
+    const leave = enterRequestScope({ requestId: request.id, fields: () => peekNote(request.raw) }, done);
+    reply.raw.once('close', leave);
+  });
 
   const lookupSecret: SecretLookup = (accessKey) => {
     const c = opts.access.credentials(accessKey);
@@ -214,6 +219,14 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
   app.all('/', handler);
   app.all('/*', handler);
   return app;
+}
+
+/** Admin, audit and metrics paths, query-API posts and bucket-policy changes: the requests that may commit to IAM. */
+function mayChangeConfig(method: string, url: string): boolean {
+  if (method === 'GET' || method === 'HEAD') return false;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  return path.startsWith('/granary/') || (method === 'POST' && path === '/') || (q >= 0 && /(^|&)policy(=|&|$)/.test(url.slice(q + 1)));
 }
 
 /** Who asked, for the request record. */
