@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.js';
 import { GranaryError, isGranaryError } from '../common/errors.js';
@@ -112,8 +111,4 @@ function parseJson(body: Buffer): unknown {
   } catch (err) {
     throw new GranaryError('InvalidInput', `The request body is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-export function newSecret(): string {
-  return randomBytes(30).toString('base64url');
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { GranaryError, isGranaryError } from '../common/errors.js';
+import { GranaryError } from '../common/errors.js';
 import type { AuthThrottle } from '../iam/auth-throttle.js';
 import type { IamService } from '../iam/iam-service.js';
 import type { Identity } from '../iam/identity.js';
+import { claimedAccessKey, isCredentialFailure, secretLookup } from '../s3/auth/failed-auth.js';
 import { authenticate } from '../s3/auth/sigv4.js';
 import { annotate } from '../s3/request-notes.js';
 import { identityFields } from '../s3/s3-server.js';
@@ -40,7 +41,7 @@ export async function authenticateAdmin(deps: AdminAuthDeps, raw: IncomingMessag
     deps.audit({ api, refused: 'network', address, path: rawPath });
     throw new GranaryError('AccessDenied', `The admin API does not answer requests from ${address}; allowed networks: ${deps.networks.cidrs.join(', ')}.`);
   }
-  const claimed = /Credential=([^/,\s]+)\//.exec(raw.headers.authorization ?? '')?.[1];
+  const claimed = claimedAccessKey(raw.headers.authorization, new URLSearchParams(rawQuery));
   const throttled = deps.throttle?.check(claimed, address);
   if (throttled?.throttled) throw new GranaryError('SlowDown', `Too many failed authentications; retry in ${Math.ceil(throttled.retryAfterMs / 1000)} s.`);
   const body = await readSmallBody(raw, MAX_BODY, 'An admin request body');
@@ -50,12 +51,9 @@ export async function authenticateAdmin(deps: AdminAuthDeps, raw: IncomingMessag
   }
   let auth;
   try {
-    auth = authenticate({ method: raw.method ?? 'GET', rawPath, rawQuery, headers: raw.headers }, (k) => {
-      const c = deps.iam.credentials(k);
-      return c ? { accessKey: k, secretKey: c.secretKey } : undefined;
-    }, { region: deps.region });
+    auth = authenticate({ method: raw.method ?? 'GET', rawPath, rawQuery, headers: raw.headers }, secretLookup((k) => deps.iam.credentials(k)), { region: deps.region });
   } catch (err) {
-    if (isGranaryError(err) && ['SignatureDoesNotMatch', 'InvalidAccessKeyId'].includes(err.code)) deps.throttle?.recordFailure(claimed, address);
+    if (isCredentialFailure(err)) deps.throttle?.recordFailure(claimed, address);
     throw err;
   }
   if (auth.kind !== 'signed') {

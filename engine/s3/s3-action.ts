@@ -44,7 +44,3 @@ export function actionFor(route: Route): string | null {
   return ACTIONS[route.endpoint];
 }
 
-/** Endpoints that act on one object (the resource is bucket/key, and existing tags may matter). */
-export function isObjectEndpoint(route: Route): boolean {
-  return route.key !== undefined && route.endpoint !== 'NotImplemented';
-}

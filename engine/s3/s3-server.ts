@@ -10,7 +10,8 @@ import type { Authorizer } from '../iam/authorizer.js';
 import type { AuthThrottle } from '../iam/auth-throttle.js';
 import type { ResolvedCredentials } from '../iam/iam-service.js';
 import type { Identity } from '../iam/identity.js';
-import { authenticate, type AuthResult, type SecretLookup } from './auth/sigv4.js';
+import { claimedAccessKey, isCredentialFailure, secretLookup } from './auth/failed-auth.js';
+import { authenticate, type AuthResult } from './auth/sigv4.js';
 import { headerGetter } from './conditionals.js';
 import type { BucketPolicyStore, S3Context, S3Reply } from './context.js';
 import { errorXml, toS3Error } from './error-response.js';
@@ -112,10 +113,7 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
     reply.raw.once('close', leave);
   });
 
-  const lookupSecret: SecretLookup = (accessKey) => {
-    const c = opts.access.credentials(accessKey);
-    return c ? { accessKey, secretKey: c.secretKey } : undefined;
-  };
+  const lookupSecret = secretLookup((k) => opts.access.credentials(k));
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const raw = request.raw;
@@ -144,7 +142,7 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
           { region: opts.region, ...(service ? { services: ['iam', 'sts'] } : {}) },
         );
       } catch (err) {
-        if (err instanceof GranaryError && AUTH_FAILURES.has(err.code)) opts.access.throttle?.recordFailure(claimed, address);
+        if (isCredentialFailure(err)) opts.access.throttle?.recordFailure(claimed, address);
         throw err;
       }
       if (auth.kind === 'signed') opts.access.throttle?.recordSuccess(auth.accessKey, address);
@@ -233,15 +231,6 @@ function mayChangeConfig(method: string, url: string): boolean {
 export function identityFields(identity: Identity): Partial<RequestRecord> {
   if (identity.type === 'anonymous') return { identityType: 'anonymous' };
   return { identityType: identity.type, accessKey: identity.accessKey, ...(identity.type === 'serviceAccount' ? { parentUser: identity.username } : {}) };
-}
-
-/** Errors that mean "wrong credentials", counted per key and address for throttling. */
-const AUTH_FAILURES = new Set(['SignatureDoesNotMatch', 'InvalidAccessKeyId', 'XAmzContentSHA256Mismatch']);
-
-/** The access key a request claims, read before verifying it, so a throttled key is refused cheaply. */
-function claimedAccessKey(authorization: string | undefined, query: URLSearchParams): string | undefined {
-  const credential = authorization ? /Credential=([^/,\s]+)\//.exec(authorization)?.[1] : query.get('X-Amz-Credential')?.split('/')[0];
-  return credential || undefined;
 }
 
 async function readForm(raw: IncomingMessage): Promise<{ params: URLSearchParams; sha256: string }> {

@@ -5,20 +5,11 @@ import { encodingMatrix, identity, invert, matrix, multiply, selectRows } from '
 import { ScalarReedSolomon, mulMatrix } from '../../engine/erasure/rs/scalar.js';
 import { reedSolomon, type ReedSolomon } from '../../engine/erasure/rs/codec.js';
 import { alignUp, getKernel } from '../../engine/erasure/rs/kernel.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 /** Seeded PRNG (mulberry32) so failures reproduce: RS_TEST_SEED=<n> to vary. */
 const SEED = Number(process.env.RS_TEST_SEED ?? 0x5eed1e55) >>> 0;
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(SEED);
+const rand = mulberry32(SEED);
 const randInt = (n: number) => Math.floor(rand() * n);
 function randomBytes(n: number): Uint8Array {
   const out = new Uint8Array(n);

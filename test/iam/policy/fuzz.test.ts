@@ -4,20 +4,10 @@ import { decide } from '../../../engine/iam/policy/decide.js';
 import { evaluatePolicy, type RequestContext } from '../../../engine/iam/policy/evaluate.js';
 import { parsePolicy, PolicyError } from '../../../engine/iam/policy/parse.js';
 import type { Policy, PolicyKind } from '../../../engine/iam/policy/policy.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
-/** mulberry32: small, fast, and the same sequence on every run for a seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const rand = prng(0x9e3779b9);
+const rand = mulberry32(0x9e3779b9);
 const int = (n: number): number => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
 const chance = (p: number): boolean => rand() < p;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { GranaryError } from '../../../engine/common/errors.js';
 import type { Credentials } from '../../../engine/s3/auth/sigv4.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
 /** The example credentials of the AWS S3 SigV4 documentation. */
 export const DOC_AK = 'AKIAIOSFODNN7EXAMPLE';
@@ -49,14 +50,5 @@ export async function* pieces(b: Buffer, cuts: number[] = []): AsyncGenerator<Ui
   yield b.subarray(at);
 }
 
-/** A small seeded PRNG (mulberry32): the fuzz tests are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzz tests' seeded PRNG. */
+export const prng = mulberry32;
