@@ -12,6 +12,7 @@ import { securityEventRoutes } from './routes/security-events.js';
 import { tlsRoutes } from './routes/tls.js';
 import { sessionRoutes } from './routes/session.js';
 import { settingsRoutes } from './routes/settings.js';
+import { setupDoneRoutes } from './routes/setup-done.js';
 import { loadSessionKeys } from './session-key.js';
 import { SessionRegistry } from './session-registry.js';
 import { SessionTokens } from './session-token.js';
@@ -99,6 +100,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   settingsRoutes(app, ctx);
   securityEventRoutes(app, ctx);
   tlsRoutes(app, ctx);
+  setupDoneRoutes(app);
 
   const serveStatic = staticHandler(deps.staticRoot ?? DEFAULT_STATIC_ROOT);
   app.get('/*', async (request, reply) => {
