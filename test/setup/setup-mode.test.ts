@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { SetupPreviewResponse, SetupResponse } from '../../engine/console/api-types.js';
+import type { ConsoleErrorBody, SessionInfo, SetupDisksResponse, SetupPreviewResponse, SetupResponse } from '../../engine/console/api-types.js';
 import { tempDrives } from '../helpers/drives.js';
 import { forkEngine, type EngineChild } from '../helpers/engine-child.js';
 import { run } from '../helpers/run.js';
@@ -54,7 +54,7 @@ describe('first-run setup through the engine process', () => {
     // The rest of the console waits for setup.
     const session = await call('GET', '/session', undefined, null);
     assert.equal(session.status, 409);
-    assert.equal((await session.json()).code, 'SetupRequired');
+    assert.equal(((await session.json()) as ConsoleErrorBody).code, 'SetupRequired');
   });
 
   it('refuses setup calls without the token or with a wrong one, and changes nothing', async () => {
@@ -63,7 +63,7 @@ describe('first-run setup through the engine process', () => {
       for (const [method, path, b] of [['GET', '/setup/disks', undefined], ['POST', '/setup/preview', { drives: t.drives, parity: 2 }], ['POST', '/setup', body]] as const) {
         const res = await call(method, path, b, given);
         assert.equal(res.status, 403, `${method} ${path} with token ${given}`);
-        assert.equal((await res.json()).code, 'InvalidSetupToken');
+        assert.equal(((await res.json()) as ConsoleErrorBody).code, 'InvalidSetupToken');
       }
     }
     assert.equal(existsSync(join(configDir, 'engine.json')), false);
@@ -74,9 +74,9 @@ describe('first-run setup through the engine process', () => {
   it('lists the mounted filesystems', async () => {
     const res = await call('GET', '/setup/disks');
     assert.equal(res.status, 200);
-    const { disks } = await res.json();
+    const { disks } = (await res.json()) as SetupDisksResponse;
     assert.ok(disks.length >= 1);
-    const rootFs = disks.find((d: { mount: string }) => d.mount === '/');
+    const rootFs = disks.find((d) => d.mount === '/');
     assert.ok(rootFs, 'the root filesystem is listed');
     assert.ok(rootFs.sizeBytes > 0 && rootFs.freeBytes > 0 && rootFs.freeBytes <= rootFs.sizeBytes);
     assert.equal(typeof rootFs.fs, 'string');
@@ -136,7 +136,7 @@ describe('first-run setup through the engine process', () => {
     ] as const) {
       const res = await call('POST', '/setup', body);
       assert.equal(res.status, 400, JSON.stringify(body));
-      const e = await res.json();
+      const e = (await res.json()) as ConsoleErrorBody;
       assert.equal(e.code, code);
       assert.match(e.message, message);
     }
@@ -167,11 +167,11 @@ describe('first-run setup through the engine process', () => {
     // The full console answers on the same port: login with the new root, and setup is over.
     const login = await fetch(`${consoleUrl}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessKey: ROOT, secretKey: PASSWORD }) });
     assert.equal(login.status, 200, await login.clone().text());
-    assert.equal((await login.json()).identity.type, 'root');
+    assert.equal(((await login.json()) as SessionInfo).identity.type, 'root');
     assert.deepEqual(await (await call('GET', '/setup', undefined, null)).json(), { needed: false });
     const second = await call('POST', '/setup', { drives: t.drives, parity: 2, rootUser: 'other-root', rootPassword: PASSWORD });
     assert.equal(second.status, 409);
-    assert.equal((await second.json()).code, 'SetupAlreadyDone');
+    assert.equal(((await second.json()) as ConsoleErrorBody).code, 'SetupAlreadyDone');
 
     const saved = JSON.parse(readFileSync(join(configDir, 'engine.json'), 'utf8'));
     assert.deepEqual({ drives: saved.drives, parity: saved.parity }, { drives: t.drives, parity: 2 });
