@@ -20,7 +20,8 @@ describe('drive arguments', () => {
     assert.equal(c.parity, 1);
     assert.equal(c.drives.length, 4);
     assert.throws(() => parseServerArgs(['--bogus', 'x', '/d1']), /unknown flag --bogus/);
-    assert.throws(() => parseServerArgs([]), /no drives/);
+    // No drives is a start from the saved drive list or first-run setup (engine/server/launch-engine.ts).
+    assert.deepEqual(parseServerArgs([]).drives, []);
     assert.throws(() => parseServerArgs(['--parity', 'two', '/d']), /not a whole number/);
     assert.deepEqual(parseAddress(':9000'), { host: '0.0.0.0', port: 9000 });
     assert.deepEqual(parseAddress('[::1]:9000'), { host: '::1', port: 9000 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
@@ -108,6 +109,29 @@ describe('engine process under a Node parent (IPC host channel)', () => {
       assert.equal((await again.exited).code, 0);
     } finally {
       await again.kill();
+    }
+  });
+
+  it('without drives, a config directory of a command-line deployment is refused, not set up again; so is a damaged engine.json', async () => {
+    const noDrives = forkEngine(['--address', '127.0.0.1:0', '--console-address', '127.0.0.1:0', '--config-dir', join(t.root, 'config')], ROOT_ENV);
+    try {
+      const err = await noDrives.next('error');
+      assert.equal(err.fatal, true);
+      assert.match(err.message, /already belongs to a deployment started with drives on the command line/);
+      assert.equal((await noDrives.exited).code, 1);
+    } finally {
+      await noDrives.kill();
+    }
+    const damagedDir = join(t.root, 'config-damaged');
+    mkdirSync(damagedDir);
+    writeFileSync(join(damagedDir, 'engine.json'), '{"version":1,"drives":');
+    const damaged = forkEngine(['--address', '127.0.0.1:0', '--console-address', '127.0.0.1:0', '--config-dir', damagedDir], ROOT_ENV);
+    try {
+      assert.match((await damaged.next('error')).message, /engine\.json is not valid JSON/);
+      assert.equal((await damaged.exited).code, 1);
+      assert.equal(damaged.messages.some((m) => m.type === 'ready'), false);
+    } finally {
+      await damaged.kill();
     }
   });
 
