@@ -50,6 +50,8 @@ export default [
   // Metrics read the engine through what the server hands them (the layer's counters, the audit log's stats): never the drives or the audit module.
   layer(['engine/metrics/**/*.ts'], 'drive', 'erasure', 'admin', 'console', 'server', 'cli', 'audit', 'host'),
   layer(['engine/console/**/*.ts'], 'drive', 'erasure', 'admin', 'server', 'cli', 'host'),
+  // Health reads drive state through the object layer and hands events to whoever listens: never the drives, HTTP or hosts.
+  layer(['engine/health/**/*.ts'], 'drive', 'erasure', 'iam', 's3', 'sts', 'admin', 'console', 'server', 'cli', 'host'),
   layer(['engine/server/**/*.ts'], 'drive', 'erasure', 'cli', 'host'),
   // First-run setup: checks drives as the erasure layer would (without formatting), serves the wizard's API; the server starts the engine for it.
   layer(['engine/setup/**/*.ts'], 'object', 's3', 'sts', 'admin', 'server', 'cli', 'audit', 'metrics', 'host'),
