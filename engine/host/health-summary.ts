@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { META_DIR } from '../drive/format.js';
+import type { HealthSnapshot } from '../health/health-types.js';
 import type { StorageInfo } from '../object/object-layer.js';
 import type { HealthSummary } from './host-protocol.js';
 
@@ -38,4 +39,35 @@ export function summarizeHealth(info: StorageInfo, healing: ReadonlySet<string> 
 export function healingDrives(info: StorageInfo): Set<string> {
   const paths = info.sets.flatMap((s) => s.drives.flatMap((d) => (d.path ? [d.path] : [])));
   return new Set(paths.filter((p) => existsSync(join(p, META_DIR, 'healing.json'))));
+}
+
+/**
+ * The same summary from engine/health's snapshot (richer: faulty drives, low
+ * space, heals under way), for when the engine runs a health source.
+ */
+export function summarizeSnapshot(snap: HealthSnapshot): HealthSummary {
+  const drives = snap.sets.flatMap((s) => s.drives);
+  const problems: string[] = [];
+  const where = (set: number) => (snap.sets.length > 1 ? ` in set ${set + 1}` : '');
+  for (const d of drives) {
+    const name = d.path ?? `slot ${d.slot + 1} of a missing drive${where(d.set)}`;
+    if (d.state === 'offline' || d.state === 'unformatted') problems.push(`drive ${name} is offline`);
+    if (d.state === 'faulty') problems.push(`drive ${name} is failing${d.lastError ? `: ${d.lastError.message}` : ''}`);
+    if (d.space === 'full') problems.push(`drive ${name} is full: writes are refused`);
+    else if (d.space === 'low') problems.push(`drive ${name} is low on space`);
+  }
+  for (const s of snap.sets) {
+    const writeQuorum = s.k === s.m ? s.k + 1 : s.k;
+    if (s.state === 'read-only') problems.push(`too few drives online${where(s.index)}: writes are refused until ${writeQuorum} of ${s.k + s.m} are back`);
+    if (s.state === 'offline') problems.push(`too few drives online${where(s.index)}: objects cannot be read until ${s.k} of ${s.k + s.m} are back`);
+  }
+  const healing = drives.filter((d) => d.state === 'healing').length;
+  if (healing > 0) problems.push(`${healing} drive${healing === 1 ? ' is' : 's are'} being rebuilt`);
+  return {
+    state: SET_STATE[snap.state],
+    drivesOnline: drives.filter((d) => d.state !== 'offline' && d.state !== 'unformatted').length,
+    drivesTotal: drives.length,
+    drivesHealing: healing,
+    problems,
+  };
 }
