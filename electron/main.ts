@@ -58,9 +58,9 @@ if (!app.requestSingleInstanceLock()) {
     void window.loadURL(url);
   }
 
+  // 16 px; Electron picks the @2x twin by itself on HiDPI screens.
   function trayImage(colour: string) {
-    const image = nativeImage.createFromPath(join(RESOURCES, 'tray', `tray-${colour}.png`));
-    return image;
+    return nativeImage.createFromPath(join(RESOURCES, 'tray', `tray-${colour}.png`));
   }
 
   function refreshTray(): void {
