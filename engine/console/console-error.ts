@@ -22,6 +22,7 @@ export const CONSOLE_ERRORS = {
   NoSuchRoute: { status: 404, message: 'There is no such console API call.' },
   // 429 rather than S3's 503 SlowDown: the console talks to browsers, which know 429.
   SlowDown: { status: 429, message: 'Too many failed attempts; wait before trying again.' },
+  StorageNotReady: { status: 503, message: 'The drives are not set up yet: finish the setup first.' },
   InternalError: { status: 500, message: 'The console hit an internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
