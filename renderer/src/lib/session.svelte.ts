@@ -2,6 +2,7 @@ import type { LoginRequest, SessionInfo } from '../../../engine/console/api-type
 import { ApiError } from './api/api-error';
 import { api } from './api/client';
 import { onSessionExpired, setCsrfToken } from './api/http';
+import { uploads } from './uploads.svelte';
 
 /**
  * Who is logged in. `info` is null on the login page; `checked` turns true
@@ -55,6 +56,7 @@ class SessionState {
   }
 
   private adopt(info: SessionInfo | null): void {
+    if (!info || info.identity.accessKey !== this.info?.identity.accessKey) uploads.reset();
     this.info = info;
     setCsrfToken(info?.csrfToken);
   }

@@ -50,7 +50,10 @@ export class UploadTask {
       if (err instanceof ApiError && err.code === 'Aborted') this.status = 'cancelled';
       else {
         this.status = 'failed';
-        this.error = describe(err);
+        this.error =
+          err instanceof ApiError && err.code === 'AccessDenied'
+            ? `The engine refused the upload: your account may not add files to ${this.bucket}. Ask an administrator for a policy that grants it.`
+            : describe(err);
       }
     }
   }
@@ -101,6 +104,12 @@ class UploadQueue {
   onFinished(listener: (task: UploadTask) => void): () => void {
     this.finished.add(listener);
     return () => this.finished.delete(listener);
+  }
+
+  /** At logout or session end: what one account started is neither shown to nor finished for the next. */
+  reset(): void {
+    for (const t of this.tasks) t.cancel();
+    this.tasks = [];
   }
 
   clearEnded(): void {
