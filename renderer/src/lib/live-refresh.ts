@@ -1,13 +1,26 @@
-/** How often the dashboard asks when the engine offers no event stream. */
+/** How often the dashboard asks when the engine offers no event stream (or it dropped). */
 export const POLL_MS = 5000;
+/** With the stream up, free space still changes without events: a slow poll beside it. */
+const LIVE_POLL_MS = 30_000;
+
+/**
+ * The event types of `GET /api/v1/events` (engine/health/health-types.ts,
+ * HealthEventType, from the health work), plus `resync`. Any of them may
+ * change what the dashboard shows.
+ */
+const EVENT_TYPES = [
+  'drive-state', 'set-state', 'heal-started', 'heal-progress', 'heal-finished',
+  'bitrot-found', 'bitrot-repaired', 'low-space', 'storage-full', 'space-returned', 'resync',
+];
 
 export type RefreshMode = 'connecting' | 'live' | 'polling';
 
 /**
- * Calls `refresh` when something may have changed: on each server-sent
- * event of `GET /api/v1/events` when the engine offers that stream, else
- * every POLL_MS. Events are coalesced to one refresh a second. Returns the
- * function that stops it.
+ * Calls `refresh` when something may have changed: on server-sent events of
+ * `GET /api/v1/events` when the engine offers the stream to this account
+ * (coalesced to one refresh a second, with a slow poll beside it), else
+ * every POLL_MS. A dropped stream polls until the browser reconnects it; a
+ * refused one (404, 403) stays closed. Returns the function that stops it.
  */
 export function liveRefresh(refresh: () => void, onMode: (mode: RefreshMode) => void): () => void {
   let stopped = false;
@@ -15,12 +28,9 @@ export function liveRefresh(refresh: () => void, onMode: (mode: RefreshMode) => 
   let pending: ReturnType<typeof setTimeout> | undefined;
   let source: EventSource | undefined;
 
-  const poll = () => {
-    source?.close();
-    source = undefined;
-    if (stopped || timer) return;
-    onMode('polling');
-    timer = setInterval(refresh, POLL_MS);
+  const every = (ms: number) => {
+    if (timer) clearInterval(timer);
+    timer = stopped ? undefined : setInterval(refresh, ms);
   };
   const soon = () => {
     if (pending || stopped) return;
@@ -31,18 +41,23 @@ export function liveRefresh(refresh: () => void, onMode: (mode: RefreshMode) => 
   };
 
   onMode('connecting');
+  every(POLL_MS);
   try {
     source = new EventSource('/api/v1/events', { withCredentials: true });
     source.onopen = () => {
-      if (!stopped) onMode('live');
+      if (stopped) return;
+      onMode('live');
+      every(LIVE_POLL_MS);
+      soon();
     };
-    source.onmessage = soon;
-    // Named events (health, drive, …) count too: any of them may change what the dashboard shows.
-    for (const name of ['health', 'drive', 'drives', 'storage', 'heal']) source.addEventListener(name, soon);
-    // A 404 (no stream in this engine) or a dropped stream: fall back to polling, which always works.
-    source.onerror = poll;
+    for (const name of EVENT_TYPES) source.addEventListener(name, soon);
+    source.onerror = () => {
+      if (stopped) return;
+      onMode('polling');
+      every(POLL_MS);
+    };
   } catch {
-    poll();
+    onMode('polling');
   }
 
   return () => {
