@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TOTP, URI } from 'otpauth';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { consoleUrlOf } from '../helpers/console-url.js';
 import { mulberry32 } from '../helpers/prng.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -81,6 +81,7 @@ before(async () => {
   const big = Buffer.alloc(BIG_SIZE);
   for (let i = 0; i < BIG_SIZE; i += 4) big.writeUInt32LE(Math.floor(rand() * 0x1_0000_0000), i);
   writeFileSync(join(scratch, BIG), big);
+  writeFileSync(join(scratch, 'cancel-me.bin'), big);
   writeFileSync(join(scratch, 'note.txt'), 'a small note\n');
   browser = await launchBrowser();
   context = await newContext(browser);
@@ -208,6 +209,67 @@ describe('the console in a browser', () => {
     await page.locator(`tr[data-key="${BIG}"]`).waitFor({ state: 'detached' });
     const res = await signedFetch(server, 'HEAD', `/${BUCKET}/${BIG}`);
     assert.equal(res.status, 404);
+  });
+
+  test('cancelling a large upload stops it and leaves no parts behind', TIMEOUT, async () => {
+    // Part 2 is held in the network until the cancel, so the cancel always lands mid-upload.
+    let held: Route | undefined;
+    let reached!: () => void;
+    const atPart2 = new Promise<void>((r) => (reached = r));
+    await page.route('**/uploads/*/parts/2?*', (route) => {
+      held = route;
+      reached();
+    });
+    try {
+      await page.setInputFiles('input[type=file]', join(scratch, 'cancel-me.bin'));
+      await atPart2;
+      const bar = page.locator('[data-upload-status=uploading] [role=progressbar]');
+      assert.ok(Number(await bar.getAttribute('aria-valuenow')) >= 40, 'part 1 (8 of 20 MiB) was counted');
+      await page.getByRole('button', { name: 'Cancel upload of cancel-me.bin' }).click();
+      await page.locator('[data-upload-status=cancelled]').waitFor();
+      assert.equal(await page.locator('[data-upload-status=cancelled] .state').innerText(), 'Cancelled');
+    } finally {
+      await held?.abort().catch(() => undefined);
+      await page.unroute('**/uploads/*/parts/2?*');
+    }
+    // The browser aborts the multipart upload on the server: its stored part is freed.
+    const deadline = Date.now() + 20_000;
+    let listing = '';
+    do {
+      listing = await (await signedFetch(server, 'GET', `/${BUCKET}?uploads`)).text();
+      if (!listing.includes('<Upload>')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    } while (Date.now() < deadline);
+    assert.doesNotMatch(listing, /<Upload>/, listing);
+    const res = await signedFetch(server, 'HEAD', `/${BUCKET}/cancel-me.bin`);
+    assert.equal(res.status, 404);
+  });
+
+  test('keyboard: skip link, visible focus, dialog focus and Escape', TIMEOUT, async () => {
+    await page.goto(`${consoleUrl}/#/buckets`);
+    // A fresh page: focus starts at the top of the document.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Buckets' }).waitFor();
+    const active = () => page.evaluate('document.activeElement && (document.activeElement.id || document.activeElement.textContent.trim())') as Promise<string>;
+    await page.keyboard.press('Tab');
+    assert.equal(await active(), 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.equal(await active(), 'main-content');
+    await page.keyboard.press('Tab');
+    assert.equal(await active(), 'Create bucket');
+    const outline = (await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')) as string;
+    assert.notEqual(outline, 'none', 'keyboard focus is visible');
+    await page.keyboard.press('Enter');
+    await page.locator('dialog[open]').waitFor();
+    assert.equal(await active(), 'bucket-name');
+    await page.keyboard.press('Escape');
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    assert.equal(await active(), 'Create bucket', 'focus returns to the button that opened the dialog');
+    // Following a link moves focus into the new screen's content.
+    await page.getByRole('link', { name: BUCKET }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: BUCKET }).waitFor();
+    assert.equal(await active(), 'main-content');
   });
 
   test('the identity and security placeholders are reachable and accessible', TIMEOUT, async () => {
