@@ -26,6 +26,7 @@ export const CONSOLE_ERRORS = {
   SetupRequired: { status: 409, message: 'Granary is not set up yet: finish the setup first.' },
   SetupAlreadyDone: { status: 409, message: 'Granary is already set up.' },
   InvalidSetupToken: { status: 403, message: 'The setup token is missing or wrong: open the setup link printed by the engine.' },
+  StorageNotReady: { status: 503, message: 'The drives are not set up yet: finish the setup first.' },
   InternalError: { status: 500, message: 'The console hit an internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

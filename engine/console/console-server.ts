@@ -13,6 +13,11 @@ import { tlsRoutes } from './routes/tls.js';
 import { sessionRoutes } from './routes/session.js';
 import { settingsRoutes } from './routes/settings.js';
 import { setupDoneRoutes } from './routes/setup-done.js';
+import { bucketRoutes } from './routes/buckets.js';
+import { objectRoutes } from './routes/objects.js';
+import { shareRoutes } from './routes/share.js';
+import { storageRoutes } from './routes/storage.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { loadSessionKeys } from './session-key.js';
 import { SessionRegistry } from './session-registry.js';
 import { SessionTokens } from './session-token.js';
@@ -101,6 +106,11 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   securityEventRoutes(app, ctx);
   tlsRoutes(app, ctx);
   setupDoneRoutes(app);
+  storageRoutes(app, ctx);
+  bucketRoutes(app, ctx);
+  objectRoutes(app, ctx);
+  uploadRoutes(app, ctx);
+  shareRoutes(app, ctx);
 
   const serveStatic = staticHandler(deps.staticRoot ?? DEFAULT_STATIC_ROOT);
   app.get('/*', async (request, reply) => {

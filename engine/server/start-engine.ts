@@ -139,7 +139,11 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     // --- console session API (engine/console): listen; closed first on shutdown ---
     let consoleServer: RunningConsole | undefined;
     if (config.consoleAddress) {
-      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
+      const anyInterface = config.address.host === '0.0.0.0' || config.address.host === '::' || config.address.host === '';
+      const s3Host = anyInterface ? '127.0.0.1' : config.address.host;
+      const s3Url = `${transport ? 'https' : 'http'}://${s3Host.includes(':') ? `[${s3Host}]` : s3Host}:${port}`;
+      const storage = { layer, s3: { url: s3Url, region: config.region, anyInterface } };
+      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
         await s3.close();
         throw err;
       });
