@@ -34,7 +34,11 @@ export interface StsHandler {
   handle: ServicePostHandler;
   /** Whether a `POST /` form is an STS request (by its Action). */
   isSts(form: URLSearchParams): boolean;
-  /** The STS requests that may come unsigned (they carry their own proof). */
+  /**
+   * Unsigned STS requests the S3 port hands over: every STS action, so that
+   * those needing a signature are refused here, in STS's own XML; only the
+   * actions marked `unsigned` (they carry their own proof) go further.
+   */
   acceptsUnsigned(form: URLSearchParams): boolean;
 }
 
@@ -63,6 +67,6 @@ export function createStsHandler(deps: StsDeps, actions: Map<string, StsAction> 
   return {
     handle,
     isSts: (form) => actions.has(form.get('Action') ?? ''),
-    acceptsUnsigned: (form) => actions.get(form.get('Action') ?? '')?.unsigned === true,
+    acceptsUnsigned: (form) => actions.has(form.get('Action') ?? ''),
   };
 }
