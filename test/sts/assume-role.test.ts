@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { putTarget, waitFor } from '../audit/audit-helpers.js';
 import { run } from '../helpers/run.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { signedFetch, type Account } from '../helpers/signed-fetch.js';
@@ -189,10 +190,25 @@ describe('STS AssumeRole', () => {
     assert.ok(listed.every((s) => s.parent === 'alice'));
     assert.doesNotMatch(r.stdout, new RegExp(one.SecretAccessKey.replace(/[^A-Za-z0-9]/g, '.')));
 
+    await putTarget(root, 'sts-audit', { type: 'file', path: 'sts-audit.log' });
     r = await admin(['sts', 'revoke', one.AccessKeyId]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Revoked 1 temporary credential\./);
     assert.equal(await s3Outcome(one), 'AccessDenied');
+    // The revocation is an audited IAM change, made by root through the admin API, with the secret redacted.
+    const entry = await waitFor('the revocation in the audit log', () => {
+      let text = '';
+      try {
+        text = readFileSync(join(server.root, 'config', 'audit', 'sts-audit.log'), 'utf8');
+      } catch {
+        return undefined;
+      }
+      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; api?: string; changes?: { entity: string; id: string; after: { status: string; secretKey: string } }[] })
+        .find((e) => e.kind === 'change' && e.changes?.some((c) => c.entity === 'sts' && c.id === one.AccessKeyId && c.after.status === 'revoked'));
+    });
+    assert.equal(entry.api, 'admin');
+    assert.equal(entry.changes![0].after.secretKey, '[redacted]');
+    assert.ok(!JSON.stringify(entry).includes(one.SecretAccessKey));
     assert.equal(await s3Outcome(two), 'ok');
 
     r = await admin(['sts', 'revoke', '--user', 'alice']);
