@@ -272,6 +272,18 @@ describe('STS AssumeRole', () => {
     assert.equal(await sessionCount(), before);
   });
 
+  it('sessions are kept in granary.db: they survive a restart, and so does a revocation', async () => {
+    const kept = await assumeRole(alice);
+    const revoked = await assumeRole(alice);
+    assert.equal((await signedFetch(root, 'POST', `/granary/admin/v1/temporary-accounts/${revoked.AccessKeyId}/revoke`)).status, 200);
+    await server.kill();
+    server = await startServer({ root: server.root, args: ['--sts-min-duration', '1', '--auth-throttle', '0'] });
+    root = { ...root, endpoint: server.endpoint };
+    alice = { ...alice, endpoint: server.endpoint };
+    assert.equal(await s3Outcome(kept), 'ok');
+    assert.equal(await s3Outcome(revoked), 'AccessDenied');
+  });
+
   it('aws-cli sees the STS errors as AWS gives them', async () => {
     const r = await aws(['sts', 'assume-role', '--role-arn', 'arn:aws:iam::000000000000:role/any', '--role-session-name', 'x1', '--duration-seconds', '50000'], awsEnv({ AccessKeyId: alice.accessKey, SecretAccessKey: alice.secretKey }));
     assert.notEqual(r.code, 0);
