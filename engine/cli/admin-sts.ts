@@ -78,7 +78,7 @@ export const STS_COMMANDS: AdminCommand[] = [
     },
   },
   {
-    noun: 'idp oidc', verb: 'remove', synopsis: 'NAME', arity: [1, 1], summary: 'remove an OpenID Connect provider (its sessions run until they expire or are revoked)',
+    noun: 'idp oidc', verb: 'remove', synopsis: 'NAME', arity: [1, 1], summary: 'remove an OpenID Connect provider and revoke the temporary credentials it vouched for',
     async run(ctx, [name]) {
       await ctx.client.call('DELETE', adminPath('idp', 'oidc', name));
       done(ctx, `Removed OpenID Connect provider ${name}.`);

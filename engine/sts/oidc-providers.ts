@@ -33,7 +33,7 @@ interface Discovered {
   at: number;
 }
 
-type Store = Pick<IamService, 'setting' | 'setSetting' | 'getPolicy'>;
+type Store = Pick<IamService, 'setting' | 'setSetting' | 'getPolicy' | 'listSessions' | 'revokeSessions'>;
 
 /**
  * The configured OIDC providers and the checking of their tokens: issuer and
@@ -69,11 +69,13 @@ export class OidcProviders {
     return config;
   }
 
+  /** Removes a provider and revokes the sessions it vouched for: nobody answers for them any more. */
   async remove(name: string): Promise<void> {
     this.get(name);
     const { [name]: _gone, ...rest } = this.all();
     this.discovered.delete(name);
     await this.iam.setSetting(SETTING, Object.keys(rest).length ? JSON.stringify(rest) : null);
+    await this.iam.revokeSessions(this.iam.listSessions().filter((s) => s.issuer === `oidc:${name}`).map((s) => s.accessKey));
   }
 
   /**

@@ -20,6 +20,8 @@ const MAIN = join(import.meta.dirname, '../../engine/cli/main.ts');
 let server: RunningServer & { kill: () => Promise<void> };
 let root: Account;
 let issuer: TestIssuer;
+/** A session the partner provider vouched for, ended when that provider is removed. */
+let partnerSession: TempCredentials;
 
 function admin(args: string[]) {
   return run(process.execPath, ['--import', 'tsx', MAIN, 'admin', '--endpoint', server.endpoint, '--access-key', root.accessKey, '--secret-key', root.secretKey, ...args], { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: server.root }, { allowFail: true, timeoutMs: 60_000 });
@@ -37,6 +39,18 @@ async function canPut(c: TempCredentials, bucket: string): Promise<string> {
   const client = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } });
   try {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'fed.txt', Body: 'federated' }));
+    return 'ok';
+  } catch (err) {
+    return (err as { name: string }).name;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function canRead(c: TempCredentials): Promise<string> {
+  const client = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } });
+  try {
+    await client.send(new GetObjectCommand({ Bucket: 'shared', Key: 'fed.txt' }));
     return 'ok';
   } catch (err) {
     return (err as { name: string }).name;
@@ -89,7 +103,9 @@ describe('STS with OpenID Connect', () => {
   it('a role-based provider is picked by its RoleArn and grants the role\'s policies', async () => {
     const token = await issuer.sign({ sub: 'pat@partner', policy: 'readwrite' }, { audience: 'partner-app' });
     const a = await webIdentity(token, { RoleArn: 'arn:granary:iam:::role/partner' });
-    assert.equal(await canPut(credentialsOf(a, 'AssumeRoleWithWebIdentity'), 'shared'), 'AccessDenied');
+    partnerSession = credentialsOf(a, 'AssumeRoleWithWebIdentity');
+    assert.equal(await canPut(partnerSession, 'shared'), 'AccessDenied');
+    assert.equal(await canRead(partnerSession), 'ok');
     const unknownRole = await webIdentity(token, { RoleArn: 'arn:granary:iam:::role/nobody' });
     assert.equal(unknownRole.status, 400);
     assert.equal(unknownRole.code, 'InvalidParameterValue');
@@ -173,6 +189,7 @@ describe('STS with OpenID Connect', () => {
     assert.equal(r.code, 2);
     r = await admin(['idp', 'oidc', 'remove', 'partner']);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(await canRead(partnerSession), 'AccessDenied');
     const gone = await webIdentity(await issuer.sign({ sub: 'pat' }, { audience: 'partner-app' }), { RoleArn: 'arn:granary:iam:::role/partner' });
     assert.equal(gone.code, 'InvalidParameterValue');
     r = await admin(['idp', 'oidc', 'remove', 'partner']);
