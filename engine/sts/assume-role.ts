@@ -4,6 +4,7 @@ import { sessionDuration } from './duration.js';
 import { credentialsXml } from './session-issuer.js';
 import { sessionPolicy } from './session-policy.js';
 import { StsError } from './sts-error.js';
+import { refuseUnsupported } from './unsupported-params.js';
 import type { StsAction } from './sts-action.js';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -19,6 +20,7 @@ export const assumeRole: StsAction = {
   async run({ deps, form, identity }) {
     if (identity.type === 'anonymous') throw new GranaryError('AccessDenied', 'AssumeRole must be signed with AWS Signature Version 4.');
     if (identity.type === 'session') throw new GranaryError('AccessDenied', 'Temporary credentials cannot call AssumeRole; sign with a user or service account.');
+    refuseUnsupported(form);
     const roleSessionName = roleSessionNameOf(form);
     const durationSeconds = sessionDuration(form.get('DurationSeconds'), deps.limits);
     const policy = sessionPolicy(form.get('Policy'));

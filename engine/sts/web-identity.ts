@@ -2,6 +2,7 @@ import { sessionDuration } from './duration.js';
 import { credentialsXml } from './session-issuer.js';
 import { sessionPolicy } from './session-policy.js';
 import { StsError } from './sts-error.js';
+import { refuseUnsupported } from './unsupported-params.js';
 import type { StsAction, StsCall } from './sts-action.js';
 
 /** JWTs past this size are refused before parsing (AWS allows 20,000 characters for WebIdentityToken). */
@@ -25,6 +26,7 @@ export const assumeRoleWithClientGrants: StsAction = {
 };
 
 async function federated({ deps, form }: StsCall, param: 'WebIdentityToken' | 'Token', kind: 'id' | 'access'): Promise<Record<string, unknown>> {
+  refuseUnsupported(form);
   const token = form.get(param);
   if (!token) throw new StsError('MissingParameter', `The request must contain the parameter ${param}.`);
   if (token.length > MAX_TOKEN_CHARS) throw new StsError('ValidationError', `1 validation error detected: Value at '${param}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TOKEN_CHARS}.`);

@@ -265,6 +265,9 @@ describe('STS AssumeRole', () => {
     await expect({ Action: 'AssumeRole', Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe"}]}' }, 400, 'MalformedPolicyDocument');
     await expect({ Action: 'AssumeRole', Policy: 'not json' }, 400, 'MalformedPolicyDocument');
     await expect({ Action: 'AssumeRole', RoleSessionName: 'bad name with spaces' }, 400, 'ValidationError');
+    // What is not built is refused, never ignored: ignoring would issue broader credentials than asked for.
+    await expect({ Action: 'AssumeRole', 'PolicyArns.member.1.arn': 'arn:aws:iam::aws:policy/ReadOnlyAccess' }, 501, 'NotImplemented');
+    await expect({ Action: 'AssumeRole', SerialNumber: 'arn:aws:iam::000000000000:mfa/alice', TokenCode: '123456' }, 501, 'NotImplemented');
     // Unsigned, AssumeRole is refused; an unsigned unknown action is refused as unsigned IAM is.
     await expect({ Action: 'AssumeRole' }, 403, 'AccessDenied', null);
     const anon = await stsPost(server.endpoint, { Action: 'CreateUser', UserName: 'x' });
