@@ -66,6 +66,7 @@ export function parseAdminArgs(argv: string[], commands: readonly AdminCommand[]
   let noun: string | undefined;
   let command: AdminCommand | undefined;
   let help = false;
+  let nounGoesOn = false;
 
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -100,12 +101,15 @@ export function parseAdminArgs(argv: string[], commands: readonly AdminCommand[]
     }
     if (command) {
       positionals.push(a);
-    } else if (noun === undefined) {
-      noun = a;
-      const group = commands.filter((c) => c.noun === a);
-      if (group.length === 0) {
+    } else if (noun === undefined || nounGoesOn) {
+      // A group may be named by two words (`idp oidc`): the first alone then names no group yet.
+      noun = noun === undefined ? a : `${noun} ${a}`;
+      const named = noun;
+      const group = commands.filter((c) => c.noun === named);
+      nounGoesOn = group.length === 0 && commands.some((c) => c.noun.startsWith(`${named} `));
+      if (group.length === 0 && !nounGoesOn) {
         if (help) continue;
-        throw new AdminUsageError(`unknown command ${JSON.stringify(a)}`, noun);
+        throw new AdminUsageError(`unknown command ${JSON.stringify(noun)}`, noun);
       }
       command = group.find((c) => c.verb === undefined);
     } else {
@@ -119,6 +123,7 @@ export function parseAdminArgs(argv: string[], commands: readonly AdminCommand[]
 
   if (!help) {
     if (noun === undefined) throw new AdminUsageError('no command given');
+    if (!command && nounGoesOn) throw new AdminUsageError(`${noun} needs one of: ${[...new Set(commands.filter((c) => c.noun.startsWith(`${noun} `)).map((c) => c.noun.slice(noun!.length + 1)))].join(', ')}`, noun);
     if (!command) throw new AdminUsageError(`${noun} needs one of: ${commands.filter((c) => c.noun === noun).map((c) => c.verb).join(', ')}`, noun);
     const [min, max] = command.arity;
     if (positionals.length < min) throw new AdminUsageError(`${commandName(command)} needs ${requiredPart(command.synopsis)}`, noun);

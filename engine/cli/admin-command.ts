@@ -6,11 +6,12 @@ import { POLICY_COMMANDS } from './admin-policies.js';
 import { PROMETHEUS_COMMANDS } from './admin-prometheus.js';
 import { SERVER_INFO_COMMANDS } from './admin-server-info.js';
 import type { AdminCommand, AdminContext, CommandFlags } from './admin-spec.js';
+import { STS_COMMANDS } from './admin-sts.js';
 import { SVCACCT_COMMANDS } from './admin-svcaccts.js';
 import { USER_COMMANDS } from './admin-users.js';
 import { UsageError } from './args.js';
 
-export const ADMIN_COMMANDS: readonly AdminCommand[] = [...USER_COMMANDS, ...GROUP_COMMANDS, ...POLICY_COMMANDS, ...SVCACCT_COMMANDS, ...SERVER_INFO_COMMANDS, ...PROMETHEUS_COMMANDS];
+export const ADMIN_COMMANDS: readonly AdminCommand[] = [...USER_COMMANDS, ...GROUP_COMMANDS, ...POLICY_COMMANDS, ...SVCACCT_COMMANDS, ...SERVER_INFO_COMMANDS, ...PROMETHEUS_COMMANDS, ...STS_COMMANDS];
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
 

@@ -39,7 +39,7 @@ export class Authorizer {
     if (identity.type !== 'anonymous') {
       conditions['aws:username'] = [identity.username];
       conditions['aws:userid'] = [identity.username];
-      const groups = this.iam.groupsOf(identity.username);
+      const groups = this.iam.groupsFor(identity);
       if (groups.length) conditions['aws:groups'] = groups;
     }
     const arn = principalArn(identity);
