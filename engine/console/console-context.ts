@@ -26,6 +26,10 @@ export interface ConsoleDeps {
   issuer?: string;
   /** HTTPS for the console port (engine/tls); plain HTTP when absent. */
   tls?: ConsoleTls;
+  /** The admin API's allowed networks (`--admin-allow`), shown read-only. */
+  adminNetworks?: { cidrs: string[]; allows(address: string): boolean };
+  /** Sets root's secret key (password change); absent when root comes from the environment. */
+  setRootSecret?: (secretKey: string) => Promise<void>;
 }
 
 /** What the console needs of the engine's TLS: server options and the local CA it offers for download. */
