@@ -286,3 +286,125 @@ export interface AdminNetworksResponse {
   yourAddress: string;
   yourAddressAllowed: boolean;
 }
+
+// ---- storage, buckets and objects (engine/console/routes/storage.ts, buckets.ts, objects.ts, uploads.ts, share.ts) ----
+
+/** One drive as the dashboard shows it. */
+export interface DriveSummary {
+  path: string | null;
+  state: 'online' | 'offline';
+  totalBytes?: number;
+  freeBytes?: number;
+}
+
+/** One erasure set: k data + m parity drives. */
+export interface ErasureSetSummary {
+  dataDrives: number;
+  parityDrives: number;
+  /** healthy: all drives online; degraded: some offline, writes go on; read-only: below write quorum; offline: below read quorum. */
+  state: 'healthy' | 'degraded' | 'read-only' | 'offline';
+  drives: DriveSummary[];
+}
+
+/** `GET /storage`: capacity and drives (needs a session, no S3 permission: it says nothing about objects). */
+export interface StorageSummary {
+  deploymentId: string;
+  /** The worst state of any set. */
+  state: ErasureSetSummary['state'];
+  /** What objects can use, after parity: raw bytes × k / (k + m), from the drives online. */
+  usableBytes: number;
+  usableFreeBytes: number;
+  rawBytes: number;
+  rawFreeBytes: number;
+  drivesOnline: number;
+  drivesTotal: number;
+  sets: ErasureSetSummary[];
+  /** ISO 8601: when this was measured. */
+  measuredAt: string;
+}
+
+export interface BucketSummary {
+  name: string;
+  /** ISO 8601. */
+  created: string;
+}
+
+/** `GET /buckets` (s3:ListAllMyBuckets). */
+export interface BucketListResponse {
+  buckets: BucketSummary[];
+}
+
+/** `POST /buckets` (s3:CreateBucket); `DELETE /buckets/:bucket` (s3:DeleteBucket) deletes an empty bucket. */
+export interface CreateBucketRequest {
+  name: string;
+}
+
+export interface ObjectSummary {
+  key: string;
+  size: number;
+  etag: string;
+  /** ISO 8601. */
+  lastModified: string;
+}
+
+/**
+ * `GET /buckets/:bucket/objects?prefix=&delimiter=&continuation=&maxKeys=`
+ * (s3:ListBucket, with s3:prefix and s3:delimiter as S3 would pass them).
+ */
+export interface ObjectListResponse {
+  prefix: string;
+  delimiter: string;
+  objects: ObjectSummary[];
+  /** Common prefixes ("folders"), each ending with the delimiter. */
+  prefixes: string[];
+  /** Present when there is a next page: pass it back as `continuation`. */
+  nextContinuation?: string;
+}
+
+/**
+ * `PUT /buckets/:bucket/object?key=` with the raw bytes as body and a
+ * Content-Length (s3:PutObject), `GET` the same URL to download
+ * (s3:GetObject), `DELETE` it to delete (s3:DeleteObject).
+ */
+export interface ObjectWriteResponse {
+  key: string;
+  size: number;
+  etag: string;
+}
+
+/** `POST /buckets/:bucket/uploads` (s3:PutObject): starts a multipart upload. */
+export interface MultipartCreateRequest {
+  key: string;
+  contentType?: string;
+}
+
+export interface MultipartCreateResponse {
+  uploadId: string;
+  /** The part size the console suggests (parts but the last must be ≥ 5 MiB). */
+  partSize: number;
+}
+
+/** `PUT /buckets/:bucket/uploads/:uploadId/parts/:partNumber?key=` with the raw part as body. */
+export interface PartWriteResponse {
+  partNumber: number;
+  etag: string;
+}
+
+/** `POST /buckets/:bucket/uploads/:uploadId/complete`; `DELETE /buckets/:bucket/uploads/:uploadId?key=` aborts. */
+export interface MultipartCompleteRequest {
+  key: string;
+  parts: { partNumber: number; etag: string }[];
+}
+
+/** `POST /buckets/:bucket/share` (s3:GetObject): a presigned GET URL signed with the session's own key. */
+export interface ShareRequest {
+  key: string;
+  /** 1 s … 7 days (604800 s), SigV4's limit. */
+  expiresInSeconds: number;
+}
+
+export interface ShareResponse {
+  url: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}

@@ -5,6 +5,7 @@ import type { AuthThrottle } from '../iam/auth-throttle.js';
 import type { Authorizer } from '../iam/authorizer.js';
 import type { IamService } from '../iam/iam-service.js';
 import type { Identity } from '../iam/identity.js';
+import type { ObjectLayer, StorageInfo } from '../object/object-layer.js';
 import type { SessionKeys } from './session-key.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { SessionClaims, SessionTokens } from './session-token.js';
@@ -30,6 +31,23 @@ export interface ConsoleDeps {
   adminNetworks?: { cidrs: string[]; allows(address: string): boolean };
   /** Sets root's secret key (password change); absent when root comes from the environment. */
   setRootSecret?: (secretKey: string) => Promise<void>;
+  /** The drives' objects and the S3 port, for the storage, bucket and object screens; those calls answer StorageNotReady when absent. */
+  storage?: ConsoleStorage;
+}
+
+/** What the storage, bucket and object routes need of the engine. */
+export interface ConsoleStorage {
+  layer: ObjectLayer & { storageInfo(): StorageInfo };
+  /** Where S3 clients reach this engine: share links are presigned for it. */
+  s3: S3Endpoint;
+}
+
+export interface S3Endpoint {
+  /** `http://127.0.0.1:9000`: the S3 port's scheme, address and port. */
+  url: string;
+  region: string;
+  /** Listening on every interface (0.0.0.0, ::): links then name the host the browser reached the console by. */
+  anyInterface: boolean;
 }
 
 /** What the console needs of the engine's TLS: server options and the local CA it offers for download. */

@@ -25,6 +25,7 @@ export const CONSOLE_ERRORS = {
   WrongSecret: { status: 403, message: 'The current secret key is wrong.' },
   RootSecretFromEnvironment: { status: 409, message: 'The root secret key comes from GRANARY_ROOT_PASSWORD: change it there and restart Granary.' },
   SlowDown: { status: 429, message: 'Too many failed attempts; wait before trying again.' },
+  StorageNotReady: { status: 503, message: 'The drives are not set up yet: finish the setup first.' },
   InternalError: { status: 500, message: 'The console hit an internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -17,6 +17,11 @@ import { securityEventRoutes } from './routes/security-events.js';
 import { tlsRoutes } from './routes/tls.js';
 import { sessionRoutes } from './routes/session.js';
 import { settingsRoutes } from './routes/settings.js';
+import { bucketRoutes } from './routes/buckets.js';
+import { objectRoutes } from './routes/objects.js';
+import { shareRoutes } from './routes/share.js';
+import { storageRoutes } from './routes/storage.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { userRoutes } from './routes/users.js';
 import { loadSessionKeys } from './session-key.js';
 import { SessionRegistry } from './session-registry.js';
@@ -105,6 +110,11 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   settingsRoutes(app, ctx);
   securityEventRoutes(app, ctx);
   tlsRoutes(app, ctx);
+  storageRoutes(app, ctx);
+  bucketRoutes(app, ctx);
+  objectRoutes(app, ctx);
+  uploadRoutes(app, ctx);
+  shareRoutes(app, ctx);
   // Identity and Security screens.
   userRoutes(app, ctx);
   groupRoutes(app, ctx);

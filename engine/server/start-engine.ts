@@ -139,6 +139,10 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     // --- console session API (engine/console): listen; closed first on shutdown ---
     let consoleServer: RunningConsole | undefined;
     if (config.consoleAddress) {
+      const anyInterface = config.address.host === '0.0.0.0' || config.address.host === '::' || config.address.host === '';
+      const s3Host = anyInterface ? '127.0.0.1' : config.address.host;
+      const s3Url = `${transport ? 'https' : 'http'}://${s3Host.includes(':') ? `[${s3Host}]` : s3Host}:${port}`;
+      const storage = { layer, s3: { url: s3Url, region: config.region, anyInterface } };
       // Identity and Security screens: the admin networks to show, and root's password change when root is file-kept.
       const consoleIam = {
         adminNetworks: networks,
@@ -152,7 +156,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
               },
             }),
       };
-      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, ...consoleIam, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
+      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, ...consoleIam, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
         await s3.close();
         throw err;
       });
