@@ -41,4 +41,8 @@ export default [
   layer(['engine/metrics/**/*.ts'], 'drive', 'erasure', 'admin', 'console', 'server', 'cli', 'audit', 'host'),
   layer(['engine/console/**/*.ts'], 'drive', 'erasure', 'admin', 'server', 'cli', 'host'),
   layer(['engine/server/**/*.ts'], 'drive', 'erasure', 'cli', 'host'),
+  // First-run setup: checks drives as the erasure layer would (without formatting), serves the wizard's API; the server starts the engine for it.
+  layer(['engine/setup/**/*.ts'], 'object', 's3', 'sts', 'admin', 'server', 'cli', 'audit', 'metrics', 'host'),
+  // The engine as a child process of the desktop shell (or of a test): the top, beside cli; it never imports Electron (base rule).
+  layer(['engine/host/**/*.ts'], 's3', 'sts', 'admin', 'console', 'setup'),
 ];

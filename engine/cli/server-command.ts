@@ -4,7 +4,9 @@ import { IamIntegrityError } from '../iam/iam-db.js';
 import { CredentialsError } from '../iam/root-credentials.js';
 import { isMetricsAuthMode } from '../metrics/metrics-auth.js';
 import { TlsConfigError } from '../tls/tls-error.js';
-import { startEngine, type EngineConfig } from '../server/start-engine.js';
+import { launchEngine, LaunchError } from '../server/launch-engine.js';
+import type { EngineConfig } from '../server/start-engine.js';
+import { EngineFileError } from '../setup/engine-file.js';
 import { parseAddress, parseArgs, UsageError } from './args.js';
 import { expandDrives } from './ellipsis.js';
 import { parseTlsFlags, TLS_FLAGS, TLS_USAGE } from './tls-flags.js';
@@ -12,7 +14,9 @@ import { parseTlsFlags, TLS_FLAGS, TLS_USAGE } from './tls-flags.js';
 export const SERVER_USAGE = `usage: granary server [--address HOST:PORT] [--console-address HOST:PORT]
                       [--config-dir DIR] [--parity M] [--admin-allow CIDR,...]
                       [--auth-throttle N] [--metrics-auth jwt|public] ${TLS_USAGE} DRIVE...
-  DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.`;
+  DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.
+  Without DRIVE: the drives saved by the setup wizard in the config directory,
+  or, on a first start, the console serves the setup wizard (its link is printed).`;
 
 export interface ServerConfig extends EngineConfig {
   consoleAddress: { host: string; port: number };
@@ -20,8 +24,8 @@ export interface ServerConfig extends EngineConfig {
 
 export function parseServerArgs(argv: string[]): ServerConfig {
   const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', ...TLS_FLAGS]);
+  // No drives: those saved by setup, or first-run setup (engine/server/launch-engine.ts).
   const drives = expandDrives(positionals);
-  if (drives.length === 0) throw new UsageError('no drives given');
   const parityText = flags.get('parity');
   const parity = parityText === undefined ? undefined : Number(parityText);
   const tls = parseTlsFlags(flags);
@@ -52,13 +56,24 @@ function wholeNumber(text: string, flag: string): number {
 export async function runServer(argv: string[]): Promise<void> {
   const config = parseServerArgs(argv);
   const log = (line: string) => console.log(line);
-  let engine;
+  let launch;
   try {
-    engine = await startEngine(config, log);
+    launch = await launchEngine(config, log);
   } catch (err) {
-    if (err instanceof CredentialsError || err instanceof MasterKeyError || err instanceof IamIntegrityError || err instanceof TlsConfigError) throw new UsageError(err.message);
+    if (err instanceof CredentialsError || err instanceof MasterKeyError || err instanceof IamIntegrityError || err instanceof TlsConfigError || err instanceof LaunchError || err instanceof EngineFileError) throw new UsageError(err.message);
     throw err;
   }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: finishing requests and closing drives`);
+    await launch.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  const engine = await launch.engine;
   const d = engine.layer.deployment;
   log(`Granary: deployment ${d.deploymentId}${d.fresh ? ' (drives formatted now)' : ''}`);
   d.sets.forEach((s, i) => log(`  set ${i + 1}: ${s.k} data + ${s.m} parity on ${s.paths.map((p) => p ?? '(missing)').join(', ')}`));
@@ -77,15 +92,4 @@ export async function runServer(argv: string[]): Promise<void> {
     log(`Root access key: ${root.accessKey} (${root.source === 'file' ? `from ${root.file}` : 'from GRANARY_ROOT_USER'})`);
   }
   log(`Console: ${engine.consoleUrl}`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: finishing requests and closing drives`);
-    await engine.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }

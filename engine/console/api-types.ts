@@ -408,3 +408,86 @@ export interface ShareResponse {
   /** ISO 8601. */
   expiresAt: string;
 }
+
+/**
+ * First-run setup (engine/setup). While the engine has no drives it serves
+ * only these calls (and the pages); every other call answers 409
+ * `SetupRequired`. All but `GET /setup` need the one-time token of the setup
+ * URL (`/setup?token=…`, printed in the log) as the `x-setup-token` header;
+ * a missing or wrong token answers 403 `InvalidSetupToken`. Once setup is
+ * done, `GET /setup` answers `{ needed: false }` and the others 409 `SetupAlreadyDone`.
+ */
+
+/** `GET /setup` (no token needed). */
+export interface SetupStatus {
+  needed: boolean;
+}
+
+/** One mounted filesystem of this machine, offered as a drive. */
+export interface SetupDisk {
+  /** The block device, e.g. `/dev/sdb1`. */
+  device: string;
+  /** Where it is mounted: the path to choose as a drive (or a folder under it). */
+  mount: string;
+  model?: string;
+  sizeBytes: number;
+  freeBytes: number;
+  /** Filesystem type, e.g. `ext4`. */
+  fs: string;
+  /** SMART overall status (`Ok`, `Predicted failure`…) when the machine reports it. */
+  smart?: string;
+}
+
+/** `GET /setup/disks`. */
+export interface SetupDisksResponse {
+  disks: SetupDisk[];
+}
+
+/** `POST /setup/preview`: absolute folder paths (mount points or folders), and the parity per erasure set. */
+export interface SetupPreviewRequest {
+  drives: string[];
+  parity: number;
+}
+
+/**
+ * `POST /setup/preview` answers 200 even when the choice is not valid:
+ * `ok` false with `error` (the whole choice) and/or `perDrive[i].problem`.
+ */
+export interface SetupPreviewResponse {
+  ok: boolean;
+  error?: string;
+  dataDrives: number;
+  parityDrives: number;
+  /** What objects can fill: data drives × the smallest free space in each set. */
+  usableBytes: number;
+  /** The free space of all chosen drives added up. */
+  rawBytes: number;
+  /** Drives (per set) that can fail with every object still readable. */
+  canLose: number;
+  perDrive: { path: string; freeBytes: number; ok: boolean; problem?: string }[];
+}
+
+/** `POST /setup`. The password follows the root password rules (12+ characters, not common or guessable). */
+export interface SetupRequest {
+  drives: string[];
+  parity: number;
+  rootUser: string;
+  rootPassword: string;
+}
+
+/**
+ * `POST /setup`: the S3 port and the full console API are up when this
+ * arrives; log in with `POST /login` using rootUser/rootPassword. Refusals:
+ * 400 `InvalidRequest` (drives, parity, user name), 400 `PasswordPolicyViolation`.
+ */
+export interface SetupResponse {
+  /** The S3 endpoint as reached from this machine. */
+  s3Endpoint: string;
+  consoleUrl: string;
+  /** The S3 endpoint on each LAN address of this machine (empty when S3 listens on loopback only). */
+  lanAddresses: string[];
+  /** A profile for `~/.aws/config` (use with `--profile granary`). */
+  awsConfig: string;
+  /** A remote for `rclone.conf` (use as `granary:`). */
+  rcloneConfig: string;
+}

@@ -21,11 +21,15 @@ export const CONSOLE_ERRORS = {
   AccessDenied: { status: 403, message: 'Access Denied.' },
   InvalidRequest: { status: 400, message: 'The request is not valid.' },
   NoSuchRoute: { status: 404, message: 'There is no such console API call.' },
-  // 429 rather than S3's 503 SlowDown: the console talks to browsers, which know 429.
   WrongSecret: { status: 403, message: 'The current secret key is wrong.' },
   RootSecretFromEnvironment: { status: 409, message: 'The root secret key comes from GRANARY_ROOT_PASSWORD: change it there and restart Granary.' },
+  // 429 rather than S3's 503 SlowDown: the console talks to browsers, which know 429.
   SlowDown: { status: 429, message: 'Too many failed attempts; wait before trying again.' },
   StorageNotReady: { status: 503, message: 'The drives are not set up yet: finish the setup first.' },
+  // First-run setup (engine/setup).
+  SetupRequired: { status: 409, message: 'Granary is not set up yet: finish the setup first.' },
+  SetupAlreadyDone: { status: 409, message: 'Granary is already set up.' },
+  InvalidSetupToken: { status: 403, message: 'The setup token is missing or wrong: open the setup link printed by the engine.' },
   InternalError: { status: 500, message: 'The console hit an internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -23,6 +23,7 @@ import { shareRoutes } from './routes/share.js';
 import { storageRoutes } from './routes/storage.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { userRoutes } from './routes/users.js';
+import { setupDoneRoutes } from './routes/setup-done.js';
 import { loadSessionKeys } from './session-key.js';
 import { SessionRegistry } from './session-registry.js';
 import { SessionTokens } from './session-token.js';
@@ -122,6 +123,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   accessKeyRoutes(app, ctx);
   passwordRoutes(app, ctx);
   adminNetworkRoutes(app, ctx);
+  setupDoneRoutes(app);
 
   const serveStatic = staticHandler(deps.staticRoot ?? DEFAULT_STATIC_ROOT);
   app.get('/*', async (request, reply) => {

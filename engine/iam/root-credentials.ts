@@ -53,6 +53,15 @@ function writeRootFile(configDir: string, creds: { accessKey: string; secretKey:
   renameSync(tmp, file);
   return { ...creds, source: 'file', file };
 }
+/** The root account chosen in the setup wizard (already checked for strength), written 0600 as a generated one would be; never over an existing file. */
+export function saveRootCredentials(configDir: string, accessKey: string, secretKey: string): RootCredentials {
+  mkdirSync(configDir, { recursive: true, mode: 0o700 });
+  const file = join(configDir, FILE);
+  writeFileSync(file, JSON.stringify({ accessKey, secretKey }, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { accessKey, secretKey, source: 'file', file };
+}
+
 const ACCESS_KEY_RE = /^[A-Za-z0-9._@+=-]{3,128}$/;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
