@@ -37,6 +37,15 @@ after(async () => {
   t.cleanup();
 });
 
+/** Polls a condition on the page (the page's CSP forbids the string evaluation waitForFunction would need). */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function checkScreen(page: Page, name: string, docs = false): Promise<void> {
   await inBothSchemes(page, async (scheme) => {
     await screenshot(page, name, { docs: docs && scheme === 'light' });
@@ -72,7 +81,7 @@ test('drives, parity with a live preview, root account, and a finish page whose 
   await page.getByRole('button', { name: 'Add folder' }).click();
   await page.locator('[data-testid=chosen-drives] li').nth(3).waitFor();
   const next = page.getByRole('button', { name: 'Next' });
-  await page.waitForFunction(() => !(document.querySelector('.nav .btn.primary') as HTMLButtonElement | null)?.disabled);
+  await until(async () => !(await next.isDisabled()), 'Next is enabled once the preview accepts the drives');
   await checkScreen(page, 'setup-drives', true);
   await next.click();
 
@@ -81,9 +90,9 @@ test('drives, parity with a live preview, root account, and a finish page whose 
   await preview.waitFor();
   // Four drives: two parity by default, so two can be lost.
   assert.equal(await page.locator('#setup-parity').inputValue(), '2');
-  await page.waitForFunction(() => /Drives you can lose\s*2/.test(document.querySelector('[data-testid=setup-preview]')?.textContent ?? ''));
+  await until(async () => /Drives you can lose\s*2/.test(await preview.innerText()), 'two drives can be lost');
   await page.selectOption('#setup-parity', '1');
-  await page.waitForFunction(() => /Drives you can lose\s*1/.test(document.querySelector('[data-testid=setup-preview]')?.textContent ?? ''));
+  await until(async () => /Drives you can lose\s*1/.test(await preview.innerText()), 'one drive can be lost');
   assert.match(await preview.innerText(), /3 \+ 1/);
   await checkScreen(page, 'setup-parity', true);
   await page.getByRole('button', { name: 'Next' }).click();
