@@ -37,7 +37,8 @@ export function bucketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     '/api/v1/buckets',
     withSession(ctx, {}, async (session, request, reply): Promise<BucketSummary> => {
       const storage = storageOf(ctx);
-      const name = stringField(bodyObject(request.body), 'name', 63);
+      // Longer than S3 allows still reaches checkBucketName, which says what is wrong with it.
+      const name = stringField(bodyObject(request.body), 'name', 1024);
       checkBucketName(name);
       if (RESERVED_BUCKETS.has(name)) throw new GranaryError('InvalidBucketName', `The bucket name ${JSON.stringify(name)} is reserved by Granary.`);
       await requireS3Permission(ctx, storage, session, request, { action: 's3:CreateBucket', bucket: name });
