@@ -102,89 +102,189 @@ export interface ConsoleErrorBody {
   code: string;
   message: string;
   requestId: string;
+  /** For a refused policy document (`MalformedPolicyDocument`): where in its text the problem is. */
+  position?: TextPosition;
+}
+
+/** A place in a text: `offset` indexes the string as sent (UTF-16 units); line and column count from 1. */
+export interface TextPosition {
+  offset: number;
+  line: number;
+  column: number;
+}
+
+// ---- Identity: users, groups, policies, access keys ------------------------------
+// Each call needs the admin action the admin API asks for the same change
+// (admin:ListUsers, admin:CreateUser, …), decided for the session's identity.
+// Users need none for their own access keys and their own password.
+
+export type EntityStatus = 'enabled' | 'disabled';
+
+/** One user, as `GET /users` lists them. */
+export interface UserInfo {
+  name: string;
+  status: EntityStatus;
+  /** Attached managed policies (built-in or created). */
+  policies: string[];
+  /** Names of inline policies (set through the IAM API). */
+  inlinePolicies: string[];
+  groups: string[];
+  /** False for users made through the IAM API: they sign with access keys only and cannot log in here. */
+  hasSecret: boolean;
+  mfa: boolean;
+  /** How many access keys (service accounts) the user has. */
+  accessKeys: number;
+  /** ISO 8601. */
+  created: string;
+}
+
+export interface UsersResponse {
+  users: UserInfo[];
+}
+
+/** `POST /users`. The secret key is the user's password: the password rules apply. */
+export interface NewUserRequest {
+  name: string;
+  secretKey: string;
+  policies?: string[];
+  groups?: string[];
+}
+
+/** `PUT /users/:name/status`, `PUT /groups/:name/status`. */
+export interface StatusRequest {
+  status: EntityStatus;
+}
+
+/** `PUT /users/:name/policies`, `PUT /groups/:name/policies`: exactly these policies attached afterwards. */
+export interface AttachedPoliciesRequest {
+  policies: string[];
+}
+
+/** `PUT /users/:name/groups`: exactly these groups afterwards. */
+export interface UserGroupsRequest {
+  groups: string[];
+}
+
+export interface GroupInfo {
+  name: string;
+  status: EntityStatus;
+  members: string[];
+  policies: string[];
+  created: string;
+}
+
+export interface GroupsResponse {
+  groups: GroupInfo[];
+}
+
+/** `POST /groups`. */
+export interface NewGroupRequest {
+  name: string;
+  members?: string[];
+  policies?: string[];
+}
+
+/** `PUT /groups/:name/members`: exactly these members afterwards. */
+export interface GroupMembersRequest {
+  members: string[];
+}
+
+export interface PolicySummary {
+  name: string;
+  /** Built-in policies (readonly, readwrite, writeonly, diagnostics, consoleAdmin) cannot be changed or removed. */
+  builtin: boolean;
+  created?: string;
+  attachedTo: { users: string[]; groups: string[] };
+}
+
+export interface PoliciesResponse {
+  policies: PolicySummary[];
+}
+
+/** `GET /policies/:name`. */
+export interface PolicyInfo extends PolicySummary {
+  /** The JSON text as stored (built-ins pretty-printed). */
+  document: string;
 }
 
 /**
- * First-run setup (engine/setup). While the engine has no drives it serves
- * only these calls (and the pages); every other call answers 409
- * `SetupRequired`. All but `GET /setup` need the one-time token of the setup
- * URL (`/setup?token=…`, printed in the log) as the `x-setup-token` header;
- * a missing or wrong token answers 403 `InvalidSetupToken`. Once setup is
- * done, `GET /setup` answers `{ needed: false }` and the others 409 `SetupAlreadyDone`.
+ * `POST /policies` (`name` required), `PUT /policies/:name` (a new text for
+ * an existing policy), `POST /policies/check` (validate only). A refused
+ * document answers 400 `MalformedPolicyDocument` with `position`.
  */
-
-/** `GET /setup` (no token needed). */
-export interface SetupStatus {
-  needed: boolean;
+export interface PolicyDocumentRequest {
+  name?: string;
+  document: string;
 }
 
-/** One mounted filesystem of this machine, offered as a drive. */
-export interface SetupDisk {
-  /** The block device, e.g. `/dev/sdb1`. */
-  device: string;
-  /** Where it is mounted: the path to choose as a drive (or a folder under it). */
-  mount: string;
-  model?: string;
-  sizeBytes: number;
-  freeBytes: number;
-  /** Filesystem type, e.g. `ext4`. */
-  fs: string;
-  /** SMART overall status (`Ok`, `Predicted failure`…) when the machine reports it. */
-  smart?: string;
+export interface PolicyCheckResponse {
+  valid: true;
 }
 
-/** `GET /setup/disks`. */
-export interface SetupDisksResponse {
-  disks: SetupDisk[];
+/** An access key (service account): signs S3 requests as its user, narrowed by its own policy when it has one. */
+export interface AccessKeyInfo {
+  accessKey: string;
+  /** The user it belongs to (root's access key for root's own keys). */
+  parent: string;
+  status: EntityStatus;
+  name?: string;
+  description?: string;
+  /** ISO 8601; past it the key is refused. */
+  expiry?: string;
+  expired: boolean;
+  /** Its inline policy, as JSON text. */
+  policy?: string;
+  created: string;
 }
 
-/** `POST /setup/preview`: absolute folder paths (mount points or folders), and the parity per erasure set. */
-export interface SetupPreviewRequest {
-  drives: string[];
-  parity: number;
+export interface AccessKeysResponse {
+  accessKeys: AccessKeyInfo[];
+}
+
+/** `POST /access-keys`: for the session's own account unless `user` names another (admin:CreateServiceAccount). */
+export interface NewAccessKeyRequest {
+  user?: string;
+  name?: string;
+  description?: string;
+  /** ISO 8601, in the future. */
+  expiry?: string;
+  /** JSON text of an identity policy narrowing the key. */
+  policy?: string;
+}
+
+/** The secret key is in this answer only: it is never shown again. */
+export interface NewAccessKeyResponse extends AccessKeyInfo {
+  secretKey: string;
+}
+
+/** `PATCH /access-keys/:key`; null removes the expiry or the policy. */
+export interface AccessKeyUpdate {
+  status?: EntityStatus;
+  name?: string;
+  description?: string;
+  expiry?: string | null;
+  policy?: string | null;
 }
 
 /**
- * `POST /setup/preview` answers 200 even when the choice is not valid:
- * `ok` false with `error` (the whole choice) and/or `perDrive[i].problem`.
+ * `PUT /account/password`: the session's own secret key. Its other sessions
+ * end; this one goes on (its new cookie comes with the answer). Root's secret
+ * changes here only when it is kept in the config directory's file, not when
+ * it comes from GRANARY_ROOT_PASSWORD (`RootSecretFromEnvironment`).
  */
-export interface SetupPreviewResponse {
-  ok: boolean;
-  error?: string;
-  dataDrives: number;
-  parityDrives: number;
-  /** What objects can fill: data drives × the smallest free space in each set. */
-  usableBytes: number;
-  /** The free space of all chosen drives added up. */
-  rawBytes: number;
-  /** Drives (per set) that can fail with every object still readable. */
-  canLose: number;
-  perDrive: { path: string; freeBytes: number; ok: boolean; problem?: string }[];
+export interface PasswordChangeRequest {
+  currentSecret: string;
+  newSecret: string;
 }
 
-/** `POST /setup`. The password follows the root password rules (12+ characters, not common or guessable). */
-export interface SetupRequest {
-  drives: string[];
-  parity: number;
-  rootUser: string;
-  rootPassword: string;
-}
+export type PasswordChangeResponse = SessionInfo;
 
-/**
- * `POST /setup`: the S3 port and the full console API are up when this
- * arrives; log in with `POST /login` using rootUser/rootPassword. Refusals:
- * 400 `InvalidRequest` (drives, parity, user name), 400 `PasswordPolicyViolation`.
- */
-export interface SetupResponse {
-  /** The S3 endpoint as reached from this machine. */
-  s3Endpoint: string;
-  consoleUrl: string;
-  /** The S3 endpoint on each LAN address of this machine (empty when S3 listens on loopback only). */
-  lanAddresses: string[];
-  /** A profile for `~/.aws/config` (use with `--profile granary`). */
-  awsConfig: string;
-  /** A remote for `rclone.conf` (use as `granary:`). */
-  rcloneConfig: string;
+/** `GET /security/admin-networks`: where the admin API answers from (`--admin-allow`), read-only. */
+export interface AdminNetworksResponse {
+  cidrs: string[];
+  /** The address this console request came from, and whether the admin API would answer it. */
+  yourAddress: string;
+  yourAddressAllowed: boolean;
 }
 
 // ---- storage, buckets and objects (engine/console/routes/storage.ts, buckets.ts, objects.ts, uploads.ts, share.ts) ----
@@ -307,4 +407,87 @@ export interface ShareResponse {
   url: string;
   /** ISO 8601. */
   expiresAt: string;
+}
+
+/**
+ * First-run setup (engine/setup). While the engine has no drives it serves
+ * only these calls (and the pages); every other call answers 409
+ * `SetupRequired`. All but `GET /setup` need the one-time token of the setup
+ * URL (`/setup?token=…`, printed in the log) as the `x-setup-token` header;
+ * a missing or wrong token answers 403 `InvalidSetupToken`. Once setup is
+ * done, `GET /setup` answers `{ needed: false }` and the others 409 `SetupAlreadyDone`.
+ */
+
+/** `GET /setup` (no token needed). */
+export interface SetupStatus {
+  needed: boolean;
+}
+
+/** One mounted filesystem of this machine, offered as a drive. */
+export interface SetupDisk {
+  /** The block device, e.g. `/dev/sdb1`. */
+  device: string;
+  /** Where it is mounted: the path to choose as a drive (or a folder under it). */
+  mount: string;
+  model?: string;
+  sizeBytes: number;
+  freeBytes: number;
+  /** Filesystem type, e.g. `ext4`. */
+  fs: string;
+  /** SMART overall status (`Ok`, `Predicted failure`…) when the machine reports it. */
+  smart?: string;
+}
+
+/** `GET /setup/disks`. */
+export interface SetupDisksResponse {
+  disks: SetupDisk[];
+}
+
+/** `POST /setup/preview`: absolute folder paths (mount points or folders), and the parity per erasure set. */
+export interface SetupPreviewRequest {
+  drives: string[];
+  parity: number;
+}
+
+/**
+ * `POST /setup/preview` answers 200 even when the choice is not valid:
+ * `ok` false with `error` (the whole choice) and/or `perDrive[i].problem`.
+ */
+export interface SetupPreviewResponse {
+  ok: boolean;
+  error?: string;
+  dataDrives: number;
+  parityDrives: number;
+  /** What objects can fill: data drives × the smallest free space in each set. */
+  usableBytes: number;
+  /** The free space of all chosen drives added up. */
+  rawBytes: number;
+  /** Drives (per set) that can fail with every object still readable. */
+  canLose: number;
+  perDrive: { path: string; freeBytes: number; ok: boolean; problem?: string }[];
+}
+
+/** `POST /setup`. The password follows the root password rules (12+ characters, not common or guessable). */
+export interface SetupRequest {
+  drives: string[];
+  parity: number;
+  rootUser: string;
+  rootPassword: string;
+}
+
+/**
+ * `POST /setup`: the S3 port and the full console API are up when this
+ * arrives; log in with `POST /login` using rootUser/rootPassword. Refusals:
+ * 400 `InvalidRequest` (drives, parity, user name), 400 `PasswordPolicyViolation`.
+ */
+export interface SetupResponse {
+  /** The S3 endpoint as reached from this machine. */
+  s3Endpoint: string;
+  consoleUrl: string;
+  /** The S3 endpoint on each LAN address of this machine (empty when S3 listens on loopback only). */
+  lanAddresses: string[];
+  /** A profile for `~/.aws/config` (use with `--profile granary`). */
+  awsConfig: string;
+  /** A remote for `rclone.conf` (use as `granary:`). */
+  rcloneConfig: string;
 }

@@ -27,6 +27,10 @@ export interface ConsoleDeps {
   issuer?: string;
   /** HTTPS for the console port (engine/tls); plain HTTP when absent. */
   tls?: ConsoleTls;
+  /** The admin API's allowed networks (`--admin-allow`), shown read-only. */
+  adminNetworks?: { cidrs: string[]; allows(address: string): boolean };
+  /** Sets root's secret key (password change); absent when root comes from the environment. */
+  setRootSecret?: (secretKey: string) => Promise<void>;
   /** The drives' objects and the S3 port, for the storage, bucket and object screens; those calls answer StorageNotReady when absent. */
   storage?: ConsoleStorage;
 }

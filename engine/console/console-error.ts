@@ -1,4 +1,5 @@
 import { isGranaryError } from '../common/errors.js';
+import { PolicyError, type PolicyPosition } from '../iam/policy/policy.js';
 
 /**
  * Refusals only the console API makes. They live here rather than in the
@@ -20,13 +21,15 @@ export const CONSOLE_ERRORS = {
   AccessDenied: { status: 403, message: 'Access Denied.' },
   InvalidRequest: { status: 400, message: 'The request is not valid.' },
   NoSuchRoute: { status: 404, message: 'There is no such console API call.' },
+  WrongSecret: { status: 403, message: 'The current secret key is wrong.' },
+  RootSecretFromEnvironment: { status: 409, message: 'The root secret key comes from GRANARY_ROOT_PASSWORD: change it there and restart Granary.' },
   // 429 rather than S3's 503 SlowDown: the console talks to browsers, which know 429.
   SlowDown: { status: 429, message: 'Too many failed attempts; wait before trying again.' },
+  StorageNotReady: { status: 503, message: 'The drives are not set up yet: finish the setup first.' },
   // First-run setup (engine/setup).
   SetupRequired: { status: 409, message: 'Granary is not set up yet: finish the setup first.' },
   SetupAlreadyDone: { status: 409, message: 'Granary is already set up.' },
   InvalidSetupToken: { status: 403, message: 'The setup token is missing or wrong: open the setup link printed by the engine.' },
-  StorageNotReady: { status: 503, message: 'The drives are not set up yet: finish the setup first.' },
   InternalError: { status: 500, message: 'The console hit an internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -48,9 +51,13 @@ export class ConsoleError extends Error {
 }
 
 /** What a refusal looks like on the wire; undefined for an unexpected error (answered as 500, details logged, not sent). */
-export function describeError(err: unknown): { status: number; code: string; message: string; retryAfter?: number } | undefined {
+export function describeError(err: unknown): { status: number; code: string; message: string; retryAfter?: number; position?: PolicyPosition } | undefined {
   if (err instanceof ConsoleError) return { status: err.status, code: err.code, message: err.message, ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}) };
-  if (isGranaryError(err)) return { status: err.status, code: err.code, message: err.message };
+  if (isGranaryError(err)) {
+    // A refused policy carries where in its text the problem is (IamService keeps the PolicyError as the cause).
+    const position = err.cause instanceof PolicyError ? err.cause.position : undefined;
+    return { status: err.status, code: err.code, message: err.message, ...(position ? { position: { offset: position.offset, line: position.line, column: position.column } } : {}) };
+  }
   // fastify's own refusals (malformed JSON, wrong content type, body too large) carry a 4xx statusCode.
   const status = (err as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return { status, code: 'InvalidRequest', message: (err as Error).message };

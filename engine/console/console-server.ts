@@ -6,18 +6,24 @@ import { ConsoleError, describeError } from './console-error.js';
 import { checkRequestOrigin, isLoopbackHost } from './request-origin.js';
 import { enterRequestScope } from '../common/request-scope.js';
 import { annotate, beginNote, finishNote, peekNote } from '../s3/request-notes.js';
+import { accessKeyRoutes } from './routes/access-keys.js';
+import { adminNetworkRoutes } from './routes/admin-networks.js';
+import { groupRoutes } from './routes/groups.js';
 import { loginRoutes } from './routes/login.js';
 import { mfaRoutes } from './routes/mfa.js';
+import { passwordRoutes } from './routes/password.js';
+import { policyRoutes } from './routes/policies.js';
 import { securityEventRoutes } from './routes/security-events.js';
 import { tlsRoutes } from './routes/tls.js';
 import { sessionRoutes } from './routes/session.js';
 import { settingsRoutes } from './routes/settings.js';
-import { setupDoneRoutes } from './routes/setup-done.js';
 import { bucketRoutes } from './routes/buckets.js';
 import { objectRoutes } from './routes/objects.js';
 import { shareRoutes } from './routes/share.js';
 import { storageRoutes } from './routes/storage.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { userRoutes } from './routes/users.js';
+import { setupDoneRoutes } from './routes/setup-done.js';
 import { loadSessionKeys } from './session-key.js';
 import { SessionRegistry } from './session-registry.js';
 import { SessionTokens } from './session-token.js';
@@ -91,7 +97,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
     }
     annotate(request.raw, { errorCode: d.code });
     if (d.retryAfter !== undefined) reply.header('retry-after', String(d.retryAfter));
-    const body: ConsoleErrorBody = { code: d.code, message: d.message, requestId: request.id };
+    const body: ConsoleErrorBody = { code: d.code, message: d.message, requestId: request.id, ...(d.position ? { position: d.position } : {}) };
     return reply.code(d.status).type('application/json').send(body);
   });
 
@@ -105,12 +111,19 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   settingsRoutes(app, ctx);
   securityEventRoutes(app, ctx);
   tlsRoutes(app, ctx);
-  setupDoneRoutes(app);
   storageRoutes(app, ctx);
   bucketRoutes(app, ctx);
   objectRoutes(app, ctx);
   uploadRoutes(app, ctx);
   shareRoutes(app, ctx);
+  // Identity and Security screens.
+  userRoutes(app, ctx);
+  groupRoutes(app, ctx);
+  policyRoutes(app, ctx);
+  accessKeyRoutes(app, ctx);
+  passwordRoutes(app, ctx);
+  adminNetworkRoutes(app, ctx);
+  setupDoneRoutes(app);
 
   const serveStatic = staticHandler(deps.staticRoot ?? DEFAULT_STATIC_ROOT);
   app.get('/*', async (request, reply) => {

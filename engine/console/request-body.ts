@@ -23,3 +23,22 @@ export function booleanField(body: Record<string, unknown>, name: string): boole
   if (typeof v !== 'boolean') throw new ConsoleError('InvalidRequest', `${name} must be true or false.`);
   return v;
 }
+
+/** A list of short strings (names), at most `maxItems`. */
+export function stringListField(body: Record<string, unknown>, name: string, maxItems = 100): string[] {
+  const v = body[name];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 128)) throw new ConsoleError('InvalidRequest', `${name} must be a list of names.`);
+  if (v.length > maxItems) throw new ConsoleError('InvalidRequest', `${name} may list at most ${maxItems} names.`);
+  return [...new Set(v as string[])];
+}
+
+export function optionalStringListField(body: Record<string, unknown>, name: string, maxItems = 100): string[] | undefined {
+  return body[name] === undefined ? undefined : stringListField(body, name, maxItems);
+}
+
+/** 'enabled' or 'disabled'. */
+export function statusField(body: Record<string, unknown>, name = 'status'): 'enabled' | 'disabled' {
+  const v = body[name];
+  if (v !== 'enabled' && v !== 'disabled') throw new ConsoleError('InvalidRequest', `${name} must be "enabled" or "disabled".`);
+  return v;
+}

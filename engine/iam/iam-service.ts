@@ -434,6 +434,21 @@ export class IamService {
     await this.commit([{ kind: 'group', id: name, record: { ...g, members: g.members.filter((m) => !members.includes(m)) } }]);
   }
 
+  /** Makes `groups` exactly the groups the user belongs to, in one change. */
+  async setUserGroups(user: string, groups: string[]): Promise<void> {
+    this.getUser(user);
+    for (const g of groups) this.getGroup(g);
+    const want = new Set(groups);
+    const changes: Change[] = [];
+    for (const g of this.state.groups.values()) {
+      const member = g.members.includes(user);
+      if (member === want.has(g.name)) continue;
+      const members = member ? g.members.filter((m) => m !== user) : [...g.members, user].sort();
+      changes.push({ kind: 'group', id: g.name, record: { ...g, members } });
+    }
+    if (changes.length) await this.commit(changes);
+  }
+
   async setGroupStatus(name: string, status: Status): Promise<void> {
     const g = this.getGroup(name);
     await this.commit([{ kind: 'group', id: name, record: { ...g, status } }]);
@@ -467,6 +482,21 @@ export class IamService {
     const rec: PolicyRecord = { name, document: normalized, created: Date.now() };
     await this.commit([{ kind: 'policy', id: name, record: rec }]);
     return rec;
+  }
+
+  /** A new text for an existing policy; every user and group it is attached to gets it at once. */
+  async replacePolicy(name: string, document: string): Promise<PolicyRecord> {
+    if (BUILTIN_POLICIES.has(name)) throw new GranaryError('InvalidInput', `${JSON.stringify(name)} is a built-in policy and cannot be changed.`);
+    const cur = this.state.policies.get(name);
+    if (!cur) throw new GranaryError('NoSuchEntity', `The policy ${JSON.stringify(name)} does not exist.`);
+    const rec: PolicyRecord = { ...cur, document: validatePolicy(document, 'identity') };
+    await this.commit([{ kind: 'policy', id: name, record: rec }]);
+    return rec;
+  }
+
+  /** Checks an identity policy as createPolicy would, storing nothing (an editor's "check"). */
+  checkPolicy(document: string): void {
+    validatePolicy(document, 'identity');
   }
 
   async deletePolicy(name: string): Promise<void> {
@@ -558,7 +588,12 @@ export class IamService {
     if (change.policy === null) delete next.policy;
     else if (change.policy !== undefined) next.policy = validatePolicy(change.policy, 'identity');
     if (change.expiry === null) delete next.expiry;
-    else if (change.expiry !== undefined) next.expiry = change.expiry;
+    else if (change.expiry !== undefined) {
+      if (!Number.isFinite(change.expiry) || change.expiry <= Date.now()) throw new GranaryError('InvalidInput', 'The expiry must be in the future.');
+      next.expiry = change.expiry;
+    }
+    if (change.name !== undefined && (typeof change.name !== 'string' || change.name.length > 64)) throw new GranaryError('InvalidInput', 'The name may be at most 64 characters.');
+    if (change.description !== undefined && (typeof change.description !== 'string' || change.description.length > 256)) throw new GranaryError('InvalidInput', 'The description may be at most 256 characters.');
     if (change.name !== undefined) next.name = change.name;
     if (change.description !== undefined) next.description = change.description;
     await this.commit([{ kind: 'svcacct', id: accessKey, record: next }]);
@@ -757,7 +792,8 @@ function validatePolicy(document: string, kind: 'identity' | 'resource'): string
   try {
     parsePolicy(document, kind);
   } catch (err) {
-    if (err instanceof PolicyError) throw new GranaryError('MalformedPolicyDocument', err.message);
+    // The PolicyError rides along as the cause: it knows where in the text the problem is (the console's editor shows it).
+    if (err instanceof PolicyError) throw new GranaryError('MalformedPolicyDocument', err.message, { cause: err });
     throw err;
   }
   return document;

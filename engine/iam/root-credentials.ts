@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GranaryError } from '../common/errors.js';
+import { checkSecretKey } from './name-rules.js';
 import { passwordProblem } from './weak-passwords.js';
 
 export interface RootCredentials {
@@ -28,8 +30,23 @@ export function wouldGenerateRoot(configDir: string, env: NodeJS.ProcessEnv = pr
 
 /** Root secret rotation for file-kept credentials: a new secret, written atomically, still 0600. */
 export function rotateRootSecret(configDir: string, accessKey: string): RootCredentials {
+  return writeRootFile(configDir, { accessKey, secretKey: randomBytes(30).toString('base64url') });
+}
+
+/**
+ * A secret root chose (the console's password change), for file-kept
+ * credentials only: held to the rules of every password, then written as
+ * rotation writes it. Root from the environment changes it there instead.
+ */
+export function setRootSecret(configDir: string, accessKey: string, secretKey: string): RootCredentials {
+  checkSecretKey(secretKey);
+  const problem = passwordProblem(secretKey, accessKey);
+  if (problem) throw new GranaryError('PasswordPolicyViolation', `The secret key is refused: ${problem}.`);
+  return writeRootFile(configDir, { accessKey, secretKey });
+}
+
+function writeRootFile(configDir: string, creds: { accessKey: string; secretKey: string }): RootCredentials {
   const file = rootCredentialsFile(configDir);
-  const creds = { accessKey, secretKey: randomBytes(30).toString('base64url') };
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
   chmodSync(tmp, 0o600);

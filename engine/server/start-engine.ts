@@ -11,7 +11,7 @@ import { AuthThrottle } from '../iam/auth-throttle.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { IamService } from '../iam/iam-service.js';
 import { readWrappedKey } from '../iam/iam-snapshot.js';
-import { CredentialsError, loadRootCredentials, rotateRootSecret, wouldGenerateRoot, type RootCredentials } from '../iam/root-credentials.js';
+import { CredentialsError, loadRootCredentials, rotateRootSecret, setRootSecret, wouldGenerateRoot, type RootCredentials } from '../iam/root-credentials.js';
 import { GranaryMetrics } from '../metrics/granary-metrics.js';
 import { metricsApi } from '../metrics/metrics-api.js';
 import type { MetricsAuthMode } from '../metrics/metrics-auth.js';
@@ -159,7 +159,20 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       const s3Host = anyInterface ? '127.0.0.1' : config.address.host;
       const s3Url = `${transport ? 'https' : 'http'}://${s3Host.includes(':') ? `[${s3Host}]` : s3Host}:${port}`;
       const storage = { layer, s3: { url: s3Url, region: config.region, anyInterface } };
-      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
+      // Identity and Security screens: the admin networks to show, and root's password change when root is file-kept.
+      const consoleIam = {
+        adminNetworks: networks,
+        ...(root.source === 'environment'
+          ? {}
+          : {
+              setRootSecret: async (secretKey: string) => {
+                root = setRootSecret(config.configDir, root.accessKey, secretKey);
+                await iam.rootSecretChanged(root);
+                audit({ change: 'root secret changed in the console' });
+              },
+            }),
+      };
+      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, ...consoleIam, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
         await s3.close();
         throw err;
       });

@@ -1,8 +1,8 @@
 import { compileActionPattern } from './actions.js';
 import { conditionKey } from './condition-keys.js';
 import { compileValue, operatorFamily, parseOperator } from './operators.js';
-import { PolicyError, type ActionPattern, type Condition, type Policy, type PolicyKind, type PolicyVersion, type PrincipalSet, type Statement } from './policy.js';
-import { JsonSyntaxError, parseStrictJson, type JsonObject, type JsonValue } from './strict-json.js';
+import { PolicyError, type PolicyPosition, type ActionPattern, type Condition, type Policy, type PolicyKind, type PolicyVersion, type PrincipalSet, type Statement } from './policy.js';
+import { JsonSyntaxError, lineAndColumn, parseStrictJson, type JsonObject, type JsonPositions, type JsonValue } from './strict-json.js';
 import { parseTemplate, type Template } from './variables.js';
 
 export { PolicyError } from './policy.js';
@@ -57,28 +57,43 @@ function read(input: unknown, kind: PolicyKind, opts: ParseOptions): Policy {
     throw new PolicyError('a bucket policy must be parsed for a bucket (opts.bucket)');
   }
   const text = documentText(input);
+  // A byte-order mark was dropped: positions count from the text as given.
+  const shift = typeof input === 'string' && input.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const loc = new Locator(text, new WeakMap(), shift);
   let doc: JsonValue;
   try {
-    doc = parseStrictJson(text);
+    doc = parseStrictJson(text, loc.positions);
   } catch (err) {
-    if (err instanceof JsonSyntaxError) throw new PolicyError(`malformed JSON: ${err.message}`);
+    if (err instanceof JsonSyntaxError) throw new PolicyError(`malformed JSON: ${err.message}`, loc.at(err.offset));
     throw err;
   }
+  try {
+    return checked(doc, kind, name, bucket, text, loc);
+  } catch (err) {
+    // Nothing more precise known: the document's first character.
+    if (err instanceof PolicyError && !err.position) err.position = loc.at(0);
+    throw err;
+  }
+}
+
+function checked(doc: JsonValue, kind: PolicyKind, name: string, bucket: string | undefined, text: string, loc: Locator): Policy {
   const top = object(doc, 'the policy');
-  for (const k of Object.keys(top)) if (!TOP_FIELDS.includes(k)) throw new PolicyError(`unknown top-level field ${JSON.stringify(k)}${hint(k, TOP_FIELDS)}`);
+  for (const k of Object.keys(top)) if (!TOP_FIELDS.includes(k)) throw loc.error(top, k, `unknown top-level field ${JSON.stringify(k)}${hint(k, TOP_FIELDS)}`);
   if (!Object.hasOwn(top, 'Version')) throw new PolicyError('Version is required: "2012-10-17"');
   const version = top.Version;
   if (typeof version !== 'string' || !VERSIONS.includes(version as PolicyVersion)) {
-    throw new PolicyError(`Version must be "2012-10-17" (or the older "2008-10-17"), not ${JSON.stringify(version)}`);
+    throw loc.error(top, 'Version', `Version must be "2012-10-17" (or the older "2008-10-17"), not ${JSON.stringify(version)}`);
   }
   const id = top.Id;
-  if (id !== undefined && typeof id !== 'string') throw new PolicyError('Id must be a string');
+  if (id !== undefined && typeof id !== 'string') throw loc.error(top, 'Id', 'Id must be a string');
   if (!Object.hasOwn(top, 'Statement')) throw new PolicyError('Statement is required');
   const raw = top.Statement;
   const list = Array.isArray(raw) ? raw : [raw];
-  if (list.length === 0) throw new PolicyError('Statement is empty');
-  const ctx: Ctx = { kind, variables: version === '2012-10-17', bucket };
-  const statements = list.map((s, i) => statement(s, Array.isArray(raw) ? `Statement[${i}]` : 'Statement', ctx));
+  if (list.length === 0) throw loc.error(top, 'Statement', 'Statement is empty');
+  const ctx: Ctx = { kind, variables: version === '2012-10-17', bucket, loc };
+  const statements = loc.within(top, 'Statement', () =>
+    list.map((s, i) => (Array.isArray(raw) ? loc.within(raw, i, () => statement(s, `Statement[${i}]`, ctx)) : statement(s, 'Statement', ctx))),
+  );
   return {
     name,
     kind,
@@ -94,6 +109,48 @@ interface Ctx {
   kind: PolicyKind;
   variables: boolean;
   bucket?: string;
+  loc: Locator;
+}
+
+/**
+ * Turns "this member of that object" into a place in the text, so a refusal
+ * found after parsing still says on which line the offending part starts.
+ * Checks run inside `within` for each member they descend into; the
+ * innermost one that knows a position wins.
+ */
+class Locator {
+  constructor(
+    private readonly text: string,
+    readonly positions: JsonPositions,
+    private readonly shift: number,
+  ) {}
+
+  at(offset: number): PolicyPosition {
+    const { line, column } = lineAndColumn(this.text, offset);
+    return { offset: offset + this.shift, line, column: line === 1 ? column + this.shift : column };
+  }
+
+  of(container: unknown, member: string | number): PolicyPosition | undefined {
+    if (typeof container !== 'object' || container === null) return undefined;
+    const offset = this.positions.get(container)?.get(String(member));
+    return offset === undefined ? undefined : this.at(offset);
+  }
+
+  error(container: unknown, member: string | number, message: string): PolicyError {
+    return new PolicyError(message, this.of(container, member));
+  }
+
+  within<T>(container: unknown, member: string | number, check: () => T): T {
+    try {
+      return check();
+    } catch (err) {
+      if (err instanceof PolicyError && !err.position) {
+        const p = this.of(container, member);
+        if (p) err.position = p;
+      }
+      throw err;
+    }
+  }
 }
 
 function documentText(input: unknown): string {
@@ -115,20 +172,23 @@ function documentText(input: unknown): string {
 }
 
 function statement(raw: JsonValue, path: string, ctx: Ctx): Statement {
+  const { loc } = ctx;
   const s = object(raw, path);
-  for (const k of Object.keys(s)) if (!STATEMENT_FIELDS.includes(k)) throw new PolicyError(`${path}: unknown field ${JSON.stringify(k)}${hint(k, STATEMENT_FIELDS)}`);
+  for (const k of Object.keys(s)) if (!STATEMENT_FIELDS.includes(k)) throw loc.error(s, k, `${path}: unknown field ${JSON.stringify(k)}${hint(k, STATEMENT_FIELDS)}`);
   const sid = s.Sid;
-  if (sid !== undefined && typeof sid !== 'string') throw new PolicyError(`${path}.Sid must be a string`);
-  if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw new PolicyError(`${path}.Effect must be "Allow" or "Deny", not ${s.Effect === undefined ? 'missing' : JSON.stringify(s.Effect)}`);
+  if (sid !== undefined && typeof sid !== 'string') throw loc.error(s, 'Sid', `${path}.Sid must be a string`);
+  if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw loc.error(s, 'Effect', `${path}.Effect must be "Allow" or "Deny", not ${s.Effect === undefined ? 'missing' : JSON.stringify(s.Effect)}`);
   const effect = s.Effect;
 
   const [actionField, actionRaw] = oneOf(s, 'Action', 'NotAction', path, true);
-  const patterns = strings(actionRaw, `${path}.${actionField}`).map((a) => at(`${path}.${actionField}`, () => compileActionPattern(a)));
+  const patterns = loc.within(s, actionField, () =>
+    strings(actionRaw, `${path}.${actionField}`, loc).map((a, i) => loc.within(actionRaw, i, () => at(`${path}.${actionField}`, () => compileActionPattern(a)))),
+  );
   const action = { not: actionField === 'NotAction', patterns };
 
   const resource = resources(s, path, ctx, action.not ? undefined : patterns);
   const principal = principals(s, path, ctx);
-  const conditions = s.Condition === undefined ? [] : conditionBlock(s.Condition, `${path}.Condition`, ctx);
+  const conditions = s.Condition === undefined ? [] : loc.within(s, 'Condition', () => conditionBlock(s.Condition!, `${path}.Condition`, ctx));
   return {
     ...(sid !== undefined ? { sid } : {}),
     effect,
@@ -151,7 +211,8 @@ function resources(s: JsonObject, path: string, ctx: Ctx, actions: readonly Acti
   }
   const [field, raw] = oneOf(s, 'Resource', 'NotResource', path, true);
   const where = `${path}.${field}`;
-  const patterns = strings(raw, where).map((r) => at(where, () => resourcePattern(r, ctx)));
+  const { loc } = ctx;
+  const patterns = loc.within(s, field, () => strings(raw, where, loc).map((r, i) => loc.within(raw, i, () => at(where, () => resourcePattern(r, ctx)))));
   return { not: field === 'NotResource', patterns };
 }
 
@@ -186,6 +247,10 @@ function principals(s: JsonObject, path: string, ctx: Ctx): PrincipalSet | undef
   }
   if (!present) throw new PolicyError(`${path} needs Principal or NotPrincipal in a bucket policy`);
   const [field, raw] = oneOf(s, 'Principal', 'NotPrincipal', path, true);
+  return ctx.loc.within(s, field, () => principalSet(field, raw, path, ctx.loc));
+}
+
+function principalSet(field: string, raw: JsonValue | undefined, path: string, loc: Locator): PrincipalSet {
   const where = `${path}.${field}`;
   const forms = 'use "*", {"AWS": "*"} or {"AWS": ["arn:aws:iam::<account>:user/<name>", …]}';
   if (raw === '*') return { not: field === 'NotPrincipal', anyone: true, users: [] };
@@ -194,13 +259,14 @@ function principals(s: JsonObject, path: string, ctx: Ctx): PrincipalSet | undef
   if (!Object.hasOwn(raw, 'AWS')) throw new PolicyError(`${where} is empty; ${forms}`);
   let anyone = false;
   const users: string[] = [];
-  for (const p of strings(raw.AWS, `${where}.AWS`)) {
+  const listed = raw.AWS;
+  for (const [i, p] of loc.within(raw, 'AWS', () => strings(listed, `${where}.AWS`, loc)).entries()) {
     if (p === '*') {
       anyone = true;
       continue;
     }
     const m = IAM_USER.exec(p);
-    if (!m) throw new PolicyError(`${where}.AWS: unsupported principal ${JSON.stringify(p)}; ${forms}`);
+    if (!m) throw new PolicyError(`${where}.AWS: unsupported principal ${JSON.stringify(p)}; ${forms}`, loc.of(listed, i) ?? loc.of(raw, 'AWS'));
     users.push(m[2]);
   }
   return { not: field === 'NotPrincipal', anyone, users };
@@ -209,37 +275,40 @@ function principals(s: JsonObject, path: string, ctx: Ctx): PrincipalSet | undef
 function conditionBlock(raw: JsonValue, path: string, ctx: Ctx): Condition[] {
   const block = object(raw, path);
   const out: Condition[] = [];
-  for (const [operator, body] of Object.entries(block)) {
-    const where = `${path}.${operator}`;
-    const op = parseOperator(operator);
-    if (!op) throw new PolicyError(`${path}: unknown condition operator ${JSON.stringify(operator)}`);
-    if (op.test === 'Null' && op.ifExists) throw new PolicyError(`${path}: ${JSON.stringify(operator)}: Null has no IfExists form`);
-    const keys = object(body, where);
-    if (Object.keys(keys).length === 0) throw new PolicyError(`${where} names no condition key`);
-    const seen = new Set<string>();
-    for (const [name, values] of Object.entries(keys)) {
-      const key = conditionKey(name);
-      if (!key) throw new PolicyError(`${where}: unknown condition key ${JSON.stringify(name)}`);
-      if (seen.has(key.key)) throw new PolicyError(`${where}: the condition key ${JSON.stringify(name)} appears twice (keys are case-insensitive)`);
-      seen.add(key.key);
-      const family = operatorFamily(op.test);
-      if (family === 'IPAddress' && key.type !== 'IPAddress') throw new PolicyError(`${where}: ${op.test} tests IP addresses, and ${JSON.stringify(name)} is not one (use aws:SourceIp)`);
-      const here = `${where}.${JSON.stringify(name)}`;
-      const list = Array.isArray(values) ? values : [values];
-      if (list.length === 0) throw new PolicyError(`${here} lists no values`);
-      const compiled = list.map((v) => {
-        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new PolicyError(`${here}: values must be strings, numbers or booleans, not ${JSON.stringify(v)}`);
-        try {
-          return compileValue(op.test, v, ctx.variables);
-        } catch (err) {
-          if (err instanceof PolicyError) throw new PolicyError(`${here}: ${err.message}`);
-          throw err;
-        }
-      });
-      out.push({ operator, ...op, key: key.key, values: compiled });
-    }
-  }
+  for (const [operator, body] of Object.entries(block)) ctx.loc.within(block, operator, () => conditionOperator(operator, body, path, ctx, out));
   return out;
+}
+
+function conditionOperator(operator: string, body: JsonValue, path: string, ctx: Ctx, out: Condition[]): void {
+  const { loc } = ctx;
+  const where = `${path}.${operator}`;
+  const op = parseOperator(operator);
+  if (!op) throw new PolicyError(`${path}: unknown condition operator ${JSON.stringify(operator)}`);
+  if (op.test === 'Null' && op.ifExists) throw new PolicyError(`${path}: ${JSON.stringify(operator)}: Null has no IfExists form`);
+  const keys = object(body, where);
+  if (Object.keys(keys).length === 0) throw new PolicyError(`${where} names no condition key`);
+  const seen = new Set<string>();
+  for (const [name, values] of Object.entries(keys)) loc.within(keys, name, () => {
+    const key = conditionKey(name);
+    if (!key) throw new PolicyError(`${where}: unknown condition key ${JSON.stringify(name)}`);
+    if (seen.has(key.key)) throw new PolicyError(`${where}: the condition key ${JSON.stringify(name)} appears twice (keys are case-insensitive)`);
+    seen.add(key.key);
+    const family = operatorFamily(op.test);
+    if (family === 'IPAddress' && key.type !== 'IPAddress') throw new PolicyError(`${where}: ${op.test} tests IP addresses, and ${JSON.stringify(name)} is not one (use aws:SourceIp)`);
+    const here = `${where}.${JSON.stringify(name)}`;
+    const list = Array.isArray(values) ? values : [values];
+    if (list.length === 0) throw new PolicyError(`${here} lists no values`);
+    const compiled = list.map((v, j) => {
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw loc.error(values, j, `${here}: values must be strings, numbers or booleans, not ${JSON.stringify(v)}`);
+      try {
+        return compileValue(op.test, v, ctx.variables);
+      } catch (err) {
+        if (err instanceof PolicyError) throw new PolicyError(`${here}: ${err.message}`, loc.of(values, j));
+        throw err;
+      }
+    });
+    out.push({ operator, ...op, key: key.key, values: compiled });
+  });
 }
 
 // ---- small readers -------------------------------------------------------------
@@ -250,12 +319,12 @@ function object(v: JsonValue | undefined, what: string): JsonObject {
 }
 
 /** A string or a non-empty array of strings. */
-function strings(v: JsonValue | undefined, what: string): string[] {
+function strings(v: JsonValue | undefined, what: string, loc?: Locator): string[] {
   if (typeof v === 'string') return [v];
   if (!Array.isArray(v)) throw new PolicyError(`${what} must be a string or an array of strings`);
   if (v.length === 0) throw new PolicyError(`${what} is empty`);
   return v.map((x, i) => {
-    if (typeof x !== 'string') throw new PolicyError(`${what}[${i}] must be a string, not ${JSON.stringify(x)}`);
+    if (typeof x !== 'string') throw new PolicyError(`${what}[${i}] must be a string, not ${JSON.stringify(x)}`, loc?.of(v, i));
     return x;
   });
 }
@@ -274,7 +343,7 @@ function at<T>(path: string, f: () => T): T {
   try {
     return f();
   } catch (err) {
-    if (err instanceof PolicyError) throw new PolicyError(`${path}: ${err.message}`);
+    if (err instanceof PolicyError) throw new PolicyError(`${path}: ${err.message}`, err.position);
     throw err;
   }
 }

@@ -69,7 +69,21 @@ export interface Condition {
   readonly values: readonly ConditionValue[];
 }
 
+/** Where in a policy's text a refusal points: an index into the text as given, and its line and column (1-based). */
+export interface PolicyPosition {
+  offset: number;
+  line: number;
+  column: number;
+}
+
 /** Every refusal of a policy. The message names the offending part (`Statement[1].Action: …`). */
 export class PolicyError extends Error {
   override name = 'PolicyError';
+  /** Where the offending part starts in the document text, when the policy was read from text (parsePolicy sets it). */
+  position?: PolicyPosition;
+
+  constructor(message: string, position?: PolicyPosition) {
+    super(message);
+    if (position) this.position = position;
+  }
 }

@@ -12,6 +12,36 @@ export interface JsonObject {
 
 export class JsonSyntaxError extends Error {
   override name = 'JsonSyntaxError';
+  /** Where the problem is, as an index into the text (an editor points at it). */
+  readonly offset: number;
+
+  constructor(message: string, offset = 0) {
+    super(message);
+    this.offset = offset;
+  }
+}
+
+/**
+ * Where each member of each parsed object or array starts in the text: for
+ * an object, member name → index of the key's opening quote; for an array,
+ * element index (as a string) → index of its first character. Filled only
+ * when asked for, so that errors found after parsing can point at their line.
+ */
+export type JsonPositions = WeakMap<object, Map<string, number>>;
+
+/** Line and column (1-based, in UTF-16 units as editors count them) of an index into `text`. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let column = 1;
+  for (let k = 0; k < offset && k < text.length; k++) {
+    if (text[k] === '\n') {
+      line++;
+      column = 1;
+    } else {
+      column++;
+    }
+  }
+  return { line, column };
 }
 
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
@@ -19,14 +49,24 @@ const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b
 /** Deeper than any sensible policy (which needs five levels), shallow enough for the stack. */
 const MAX_DEPTH = 64;
 
-export function parseStrictJson(text: string): JsonValue {
-  return new Reader(text).document();
+export function parseStrictJson(text: string, positions?: JsonPositions): JsonValue {
+  return new Reader(text, positions).document();
 }
 
 class Reader {
   private i = 0;
 
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly positions?: JsonPositions,
+  ) {}
+
+  private note(container: object, member: string, at: number): void {
+    if (!this.positions) return;
+    let m = this.positions.get(container);
+    if (!m) this.positions.set(container, (m = new Map()));
+    m.set(member, at);
+  }
 
   document(): JsonValue {
     if (this.s.charCodeAt(0) === 0xfeff) this.i = 1;
@@ -66,6 +106,7 @@ class Reader {
       const keyAt = this.i;
       const key = this.string();
       if (Object.hasOwn(out, key)) this.fail(`duplicate key ${JSON.stringify(key)} in the object opened at ${this.where(start)}`, keyAt);
+      this.note(out, key, keyAt);
       this.space();
       if (this.s[this.i] !== ':') this.fail(`expected ':' after the key ${JSON.stringify(key)}, found ${this.what()}`);
       this.i++;
@@ -90,6 +131,7 @@ class Reader {
     }
     for (;;) {
       this.space();
+      this.note(out, String(out.length), this.i);
       out.push(this.value(depth + 1));
       this.space();
       const c = this.s[this.i];
@@ -162,20 +204,11 @@ class Reader {
   }
 
   private where(at: number): string {
-    let line = 1;
-    let col = 1;
-    for (let k = 0; k < at && k < this.s.length; k++) {
-      if (this.s[k] === '\n') {
-        line++;
-        col = 1;
-      } else {
-        col++;
-      }
-    }
-    return `line ${line} column ${col}`;
+    const { line, column } = lineAndColumn(this.s, at);
+    return `line ${line} column ${column}`;
   }
 
   private fail(message: string, at = this.i): never {
-    throw new JsonSyntaxError(`${message} (${this.where(at)}, offset ${at})`);
+    throw new JsonSyntaxError(`${message} (${this.where(at)}, offset ${at})`, at);
   }
 }

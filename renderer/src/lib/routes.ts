@@ -4,6 +4,7 @@ import BucketsPage from '../pages/BucketsPage.svelte';
 import DashboardPage from '../pages/DashboardPage.svelte';
 import IdentityPage from '../pages/IdentityPage.svelte';
 import SecurityPage from '../pages/SecurityPage.svelte';
+import SetupPage from '../pages/SetupPage.svelte';
 
 /** What every page gets: the route's `:name` captures (decoded) and the query. */
 export interface PageProps {
@@ -31,6 +32,7 @@ export const ROUTES: RouteDef[] = [
   { pattern: '/buckets/:bucket', component: BucketPage, title: 'Bucket', nav: 'buckets' },
   { pattern: '/identity/*', component: IdentityPage, title: 'Identity', nav: 'identity' },
   { pattern: '/security/*', component: SecurityPage, title: 'Security', nav: 'security' },
+  { pattern: '/setup', component: SetupPage, title: 'Setup', public: true },
 ];
 
 export const DEFAULT_ROUTE = ['dashboard'];

@@ -48,6 +48,11 @@ class SessionState {
     this.notice = 'You have logged out.';
   }
 
+  /** A call answered with a new session (password change, MFA set up): its cookie is set already; adopt its CSRF token. */
+  replace(info: SessionInfo): void {
+    this.adopt(info);
+  }
+
   /** Any call answered 401 SessionExpired: back to the login page, saying why. */
   expired(reason?: string): void {
     if (!this.info) return;

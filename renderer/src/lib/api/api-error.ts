@@ -7,6 +7,8 @@ export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
   readonly requestId: string | undefined;
+  /** For a refused policy document: where in its text the problem is (line and column from 1). */
+  position: { offset: number; line: number; column: number } | undefined;
 
   constructor(code: string, status: number, message: string, requestId?: string) {
     super(message);
@@ -34,6 +36,7 @@ const PLAIN_WORDS: Record<string, string> = {
   InternalError: 'Something went wrong inside Granary. The details are in the engine log.',
   NoSuchRoute: 'This version of the engine does not offer that function.',
   NotImplemented: 'Granary does not do this yet.',
+  WrongSecret: 'The current password is wrong.',
   XMinioStorageFull: 'The drives are full.',
   InsufficientWriteQuorum: 'Too many drives are offline to store data safely right now.',
   InsufficientReadQuorum: 'Too many drives are offline to read this right now.',

@@ -38,7 +38,9 @@ export function errorFrom(status: number, text: string): ApiError {
   }
   const code = typeof body?.code === 'string' ? body.code : `Http${status}`;
   const message = typeof body?.message === 'string' ? body.message : `The engine answered ${status}.`;
-  return new ApiError(code, status, message, body?.requestId);
+  const err = new ApiError(code, status, message, body?.requestId);
+  if (body?.position) err.position = body.position;
+  return err;
 }
 
 export interface RequestOptions {
