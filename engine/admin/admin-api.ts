@@ -10,6 +10,7 @@ import { annotate, noteDecision } from '../s3/request-notes.js';
 import { authenticateAdmin } from './admin-auth.js';
 import type { AdminNetworks } from './admin-network.js';
 import { ADMIN_ROUTES, type AdminCall } from './admin-routes.js';
+import type { HealthSnapshot } from '../health/health-types.js';
 
 export const ADMIN_PREFIX = '/granary/admin/v1/';
 
@@ -19,6 +20,8 @@ export interface AdminDeps {
   networks: AdminNetworks;
   region: string;
   storageInfo: () => StorageInfo;
+  /** Drive and set health (engine/health); `GET health` answers NotImplemented without it. */
+  health?: () => HealthSnapshot;
   /** Root secret rotation; undefined when root comes from the environment (rotate it there). */
   rotateRoot?: () => Promise<{ accessKey: string; secretKey: string }>;
   throttle?: AuthThrottle;

@@ -8,6 +8,7 @@ import type { Identity } from '../iam/identity.js';
 import type { SessionKeys } from './session-key.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { SessionClaims, SessionTokens } from './session-token.js';
+import type { HealthSource } from '../health/health-types.js';
 
 /** What the console server is built from (the engine's composition root passes these). */
 export interface ConsoleDeps {
@@ -26,6 +27,8 @@ export interface ConsoleDeps {
   issuer?: string;
   /** HTTPS for the console port (engine/tls); plain HTTP when absent. */
   tls?: ConsoleTls;
+  /** Drive and set health, and its event stream (engine/health); the health routes answer NotImplemented without it. */
+  health?: HealthSource;
 }
 
 /** What the console needs of the engine's TLS: server options and the local CA it offers for download. */

@@ -8,6 +8,7 @@ import { enterRequestScope } from '../common/request-scope.js';
 import { annotate, beginNote, finishNote, peekNote } from '../s3/request-notes.js';
 import { loginRoutes } from './routes/login.js';
 import { mfaRoutes } from './routes/mfa.js';
+import { healthRoutes } from './routes/health.js';
 import { securityEventRoutes } from './routes/security-events.js';
 import { tlsRoutes } from './routes/tls.js';
 import { sessionRoutes } from './routes/session.js';
@@ -99,6 +100,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   settingsRoutes(app, ctx);
   securityEventRoutes(app, ctx);
   tlsRoutes(app, ctx);
+  healthRoutes(app, ctx, deps.health);
 
   const serveStatic = staticHandler(deps.staticRoot ?? DEFAULT_STATIC_ROOT);
   app.get('/*', async (request, reply) => {
