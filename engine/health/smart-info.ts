@@ -7,6 +7,7 @@ const SMARTCTL = '/usr/sbin/smartctl';
 /** SMART data changes slowly and smartctl wakes sleeping disks: ask at most this often. */
 const REFRESH_MS = 10 * 60 * 1000;
 const SMARTCTL_TIMEOUT_MS = 10_000;
+const START_DELAY_MS = 3_000;
 
 interface Device { device: string; model?: string }
 
@@ -26,7 +27,8 @@ export class SmartInfo {
   constructor(private readonly paths: string[], private readonly log: (line: string) => void = () => undefined) {}
 
   start(): void {
-    this.refresh();
+    // Not while the engine is starting: lsblk and smartctl can wait until the ports answer.
+    setTimeout(() => this.refresh(), START_DELAY_MS).unref();
     this.timer = setInterval(() => this.refresh(), REFRESH_MS);
     this.timer.unref();
   }
