@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readdirSync, readSync, renameSync, writeSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,18 @@ async function get(key: string): Promise<Buffer> {
 
 async function assertAllReadable(): Promise<void> {
   for (const [key, body] of written) assert.ok((await get(key)).equals(body), `${key} reads back other bytes`);
+}
+
+function flipByte(path: string, at: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, at);
+    b[0] ^= 0xff;
+    writeSync(fd, b, 0, 1, at);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A server-sent event stream read with node:http, parsed as a browser's EventSource would. */
@@ -278,6 +290,19 @@ describe('drive health', () => {
     await assertAllReadable();
   });
 
+  test('bitrot on one drive: counted on that drive, announced, and the bytes still read back exact', { timeout: 120_000 }, async () => {
+    const damaged = server.drives[3];
+    const parts = (readdirSync(join(damaged, 'data'), { recursive: true }) as string[]).filter((f) => /(^|\/)part\.\d+$/.test(f));
+    assert.ok(parts.length > 0, 'large objects have shard files');
+    for (const f of parts) flipByte(join(damaged, 'data', f), 40);
+    await assertAllReadable();
+    const found = await stream.waitFor('bitrot found on the damaged drive', (e) => e.type === 'bitrot-found' && e.drive === damaged);
+    assert.ok(found.type === 'bitrot-found' && found.count >= 1);
+    const d = drive(await health(), damaged);
+    assert.ok(d.counters.bitrot >= 1);
+    assert.equal(d.state, 'online', 'bitrot is the data, not the drive: it stays online');
+  });
+
   test('the event stream: in order with increasing ids, resumable with Last-Event-ID, audited', { timeout: 120_000 }, async () => {
     const seen = stream.events;
     assert.ok(seen.length >= 8, JSON.stringify(seen));
@@ -309,7 +334,9 @@ describe('drive health', () => {
     assert.ok(d2.counters.timeouts >= 1);
     assert.ok(d3.counters.ioErrors >= 1);
     assert.equal(d1.space, 'ok');
-    assert.deepEqual(d4.counters, { ioErrors: 0, bitrot: 0, timeouts: 0 });
+    assert.deepEqual({ ...d4.counters, bitrot: 0 }, { ioErrors: 0, bitrot: 0, timeouts: 0 });
+    assert.ok(d4.counters.bitrot >= 1);
+    assert.equal(d1.counters.bitrot, 0);
     for (const d of [d1, d2, d3, d4]) assert.equal(d.state, 'online');
   });
 });
