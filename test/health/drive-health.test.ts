@@ -174,7 +174,7 @@ after(async () => {
 });
 
 describe('drive health', () => {
-  test('the event stream and the health JSON refuse callers without a session', { timeout: 120_000 }, async () => {
+  test('the event stream and the health JSON refuse callers without a session or without admin:ServerInfo', { timeout: 120_000 }, async () => {
     const anon = await EventStream.open({});
     assert.equal(anon.status, 401);
     assert.equal(JSON.parse(await anon.text()).code, 'SessionExpired');
@@ -183,6 +183,17 @@ describe('drive health', () => {
     bad.close();
     const json = await fetch(new URL('/api/v1/health', consoleUrl));
     assert.equal(json.status, 401);
+    // A user without admin:ServerInfo has a session but may not read drive health.
+    const created = await signedFetch(root, 'PUT', '/granary/admin/v1/users/viewer', JSON.stringify({ secretKey: 'Vw3!nQ8#tLp5Zr2' }));
+    assert.ok(created.ok, await created.text());
+    const login = await fetch(new URL('/api/v1/login', consoleUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessKey: 'viewer', secretKey: 'Vw3!nQ8#tLp5Zr2' }) });
+    assert.equal(login.status, 200, await login.clone().text());
+    const viewer = login.headers.getSetCookie().find((c) => c.startsWith('granary-session='))!.split(';')[0];
+    const denied = await EventStream.open({ cookie: viewer });
+    assert.equal(denied.status, 403);
+    assert.equal(JSON.parse(await denied.text()).code, 'AccessDenied');
+    const deniedJson = await fetch(new URL('/api/v1/health', consoleUrl), { headers: { cookie: viewer } });
+    assert.equal(deniedJson.status, 403);
     const admin = await fetch(new URL('/granary/admin/v1/health', server.endpoint));
     assert.ok(admin.status === 400 || admin.status === 403, `unsigned admin call answered ${admin.status}`);
   });
