@@ -11,6 +11,7 @@ import { authenticateAdmin } from './admin-auth.js';
 import type { AdminNetworks } from './admin-network.js';
 import { ADMIN_ROUTES, type AdminCall } from './admin-routes.js';
 import type { StsAdmin } from './sts-routes.js';
+import type { HealthSnapshot } from '../health/health-types.js';
 
 export const ADMIN_PREFIX = '/granary/admin/v1/';
 
@@ -20,6 +21,8 @@ export interface AdminDeps {
   networks: AdminNetworks;
   region: string;
   storageInfo: () => StorageInfo;
+  /** Drive and set health (engine/health); `GET health` answers NotImplemented without it. */
+  health?: () => HealthSnapshot;
   /** Root secret rotation; undefined when root comes from the environment (rotate it there). */
   rotateRoot?: () => Promise<{ accessKey: string; secretKey: string }>;
   throttle?: AuthThrottle;

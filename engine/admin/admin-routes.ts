@@ -31,6 +31,13 @@ const selfOr = (action: string, target: (c: AdminCall) => string | undefined) =>
 
 export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'GET', path: 'info', action: always('admin:ServerInfo'), run: async ({ deps }) => ({ version: deps.version, region: deps.region, ...deps.storageInfo() }) },
+  {
+    method: 'GET', path: 'health', action: always('admin:ServerInfo'),
+    run: async ({ deps }) => {
+      if (!deps.health) throw new GranaryError('NotImplemented', 'This engine has no health monitor.');
+      return deps.health();
+    },
+  },
 
   // users
   { method: 'GET', path: 'users', action: always('admin:ListUsers'), run: async ({ deps }) => deps.iam.listUsers().map((u) => userView(u, deps)) },

@@ -9,6 +9,7 @@ import type { ObjectLayer, StorageInfo } from '../object/object-layer.js';
 import type { SessionKeys } from './session-key.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { SessionClaims, SessionTokens } from './session-token.js';
+import type { HealthSource } from '../health/health-types.js';
 
 /** What the console server is built from (the engine's composition root passes these). */
 export interface ConsoleDeps {
@@ -33,6 +34,8 @@ export interface ConsoleDeps {
   setRootSecret?: (secretKey: string) => Promise<void>;
   /** The drives' objects and the S3 port, for the storage, bucket and object screens; those calls answer StorageNotReady when absent. */
   storage?: ConsoleStorage;
+  /** Drive and set health, and its event stream (engine/health); the health routes answer NotImplemented without it. */
+  health?: HealthSource;
 }
 
 /** What the storage, bucket and object routes need of the engine. */

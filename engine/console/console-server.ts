@@ -13,6 +13,7 @@ import { loginRoutes } from './routes/login.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { passwordRoutes } from './routes/password.js';
 import { policyRoutes } from './routes/policies.js';
+import { healthRoutes } from './routes/health.js';
 import { securityEventRoutes } from './routes/security-events.js';
 import { tlsRoutes } from './routes/tls.js';
 import { sessionRoutes } from './routes/session.js';
@@ -124,6 +125,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   passwordRoutes(app, ctx);
   adminNetworkRoutes(app, ctx);
   setupDoneRoutes(app);
+  healthRoutes(app, ctx, deps.health);
 
   const serveStatic = staticHandler(deps.staticRoot ?? DEFAULT_STATIC_ROOT);
   app.get('/*', async (request, reply) => {

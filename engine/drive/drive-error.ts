@@ -7,6 +7,7 @@ export type DriveErrorKind =
   | 'notFound'     // the shard or row asked for is not on this drive
   | 'full'         // ENOSPC / EDQUOT
   | 'io'           // any other I/O failure
+  | 'timeout'      // the operation exceeded the drive's deadline (engine/drive/drive-monitor.ts)
   | 'unformatted'; // format.json missing, foreign or tampered
 
 export class DriveError extends Error {

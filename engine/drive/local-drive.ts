@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DriveError, driveErrorFrom } from './drive-error.js';
+import { DriveMonitor, driveMonitorOptions, type DriveMonitorOptions } from './drive-monitor.js';
 import { assertFormatted, readFormat, type FormatBody } from './format.js';
 import type { MetaOp, OpResult } from './meta-ops.js';
 import { MetaWriter } from './meta-writer.js';
@@ -21,11 +22,14 @@ export class LocalDrive {
   private readonly db: Database.Database;
   private readonly writer: MetaWriter;
   private readonly q;
+  /** Latency, errors, timeouts, space and online state of this drive (engine/drive/drive-monitor.ts). */
+  readonly health: DriveMonitor;
 
-  private constructor(root: string, readonly format: FormatBody, db: Database.Database, writer: MetaWriter) {
+  private constructor(root: string, readonly format: FormatBody, db: Database.Database, writer: MetaWriter, monitor: DriveMonitorOptions) {
     this.paths = new DrivePaths(root);
     this.db = db;
     this.writer = writer;
+    this.health = new DriveMonitor(root, monitor, () => this.probe());
     this.q = {
       buckets: db.prepare('SELECT name, created FROM buckets ORDER BY name'),
       bucket: db.prepare('SELECT name, created FROM buckets WHERE name = ?'),
@@ -41,7 +45,7 @@ export class LocalDrive {
   }
 
   /** Opens a formatted drive: empties its staging area and starts its writer thread. */
-  static async open(root: string): Promise<LocalDrive> {
+  static async open(root: string, monitor: DriveMonitorOptions = driveMonitorOptions()): Promise<LocalDrive> {
     const format = assertFormatted(readFormat(root), root);
     const paths = new DrivePaths(root);
     try {
@@ -65,19 +69,49 @@ export class LocalDrive {
       db.close();
       throw new DriveError('offline', `${root}: writer thread failed: ${(err as Error).message}`, { cause: err });
     }
-    return new LocalDrive(root, format, db, writer);
+    const drive = new LocalDrive(root, format, db, writer, monitor);
+    drive.health.start();
+    return drive;
   }
 
   get root(): string { return this.paths.root; }
   get id(): string { return this.format.driveId; }
 
   async close(): Promise<void> {
+    this.health.stop();
     await this.writer.close();
     this.db.close();
   }
 
-  apply(op: MetaOp): Promise<OpResult> {
-    return this.writer.apply(op);
+  /** Never throws: a drive that fails, is offline or over its deadline answers ok: false. */
+  async apply(op: MetaOp): Promise<OpResult> {
+    try {
+      return await this.health.run('write', op.op, async () => {
+        const r = await this.writer.apply(op);
+        // Failures the drive itself reports count against it; notFound is an answer.
+        if (!r.ok && r.kind !== 'notFound') throw new DriveError(r.kind, r.message);
+        return r;
+      }, { freesSpace: !addsData(op) });
+    } catch (err) {
+      const e = driveErrorFrom(err, `${this.root}: ${op.op}`);
+      return { ok: false, kind: e.kind, message: e.message };
+    }
+  }
+
+  /** The liveness check of an offline drive: a small file written, synced, read back and removed. */
+  private async probe(): Promise<void> {
+    const path = join(this.paths.tmp, '.probe');
+    const body = randomUUID();
+    const fh = await open(path, 'w', 0o600);
+    try {
+      await fh.writeFile(body);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    if ((await readFile(path, 'utf8')) !== body) throw new DriveError('io', `${this.root}: probe read back other bytes`);
+    await rm(path, { force: true });
+    this.read(() => this.q.bucket.get(''));
   }
 
   // ---- metadata reads -------------------------------------------------------
@@ -135,12 +169,10 @@ export class LocalDrive {
 
   /** A fresh folder under tmp/ for one write's shards. */
   newStagingDir(): string {
+    if (!this.health.online) throw new DriveError('offline', `${this.root}: offline`);
+    if (this.health.full) throw new DriveError('full', `${this.root}: no space left`);
     const dir = join(this.paths.tmp, randomUUID());
-    try {
-      mkdirSync(dir);
-    } catch (err) {
-      throw driveErrorFrom(err, 'staging');
-    }
+    this.health.runSync('write', 'staging', () => mkdirSync(dir));
     return dir;
   }
 
@@ -149,28 +181,33 @@ export class LocalDrive {
   }
 
   async createShardFile(path: string): Promise<ShardFileWriter> {
-    try {
-      return new ShardFileWriter(path, await open(path, 'wx', 0o600));
-    } catch (err) {
-      throw driveErrorFrom(err, `creating ${path}`);
-    }
+    const fh = await this.health.run('write', `creating ${path}`, () => open(path, 'wx', 0o600));
+    return new ShardFileWriter(path, fh, this.health);
   }
 
   async openShard(dataDir: string, partNumber: number): Promise<ShardFileReader> {
     const path = join(this.paths.dataDir(dataDir), partFileName(partNumber));
-    try {
-      return new ShardFileReader(path, await open(path, 'r'));
-    } catch (err) {
-      throw driveErrorFrom(err, `opening ${path}`);
-    }
+    const fh = await this.health.run('read', `opening ${path}`, () => open(path, 'r'));
+    return new ShardFileReader(path, fh, this.health);
   }
 
   private read<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw new DriveError('io', `${this.root}: metadata read failed: ${(err as Error).message}`, { cause: err });
-    }
+    return this.health.runSync('read', 'metadata read', () => {
+      try {
+        return fn();
+      } catch (err) {
+        throw new DriveError('io', `${this.root}: metadata read failed: ${(err as Error).message}`, { cause: err });
+      }
+    });
+  }
+}
+
+/** Deletes, reverts and metadata-only changes go on when a drive is full: they are how space comes back. */
+function addsData(op: MetaOp): boolean {
+  switch (op.op) {
+    case 'putVersion': return op.inline !== undefined || op.stagedDir !== undefined || !op.record.deleted;
+    case 'putUpload': case 'putPart': case 'completeUpload': case 'makeBucket': return true;
+    default: return false;
   }
 }
 
@@ -181,14 +218,10 @@ export class ShardFileWriter {
   private unsynced = 0;
   private syncing: Promise<void> | null = null;
 
-  constructor(readonly path: string, private readonly fh: FileHandle) {}
+  constructor(readonly path: string, private readonly fh: FileHandle, private readonly health: DriveMonitor) {}
 
   async write(chunks: Uint8Array[]): Promise<void> {
-    try {
-      await this.fh.writev(chunks);
-    } catch (err) {
-      throw driveErrorFrom(err, `writing ${this.path}`);
-    }
+    await this.health.run('write', `writing ${this.path}`, () => this.fh.writev(chunks));
     for (const c of chunks) this.unsynced += c.length;
     if (this.unsynced >= EARLY_SYNC_BYTES && !this.syncing) {
       this.unsynced = 0;
@@ -200,8 +233,10 @@ export class ShardFileWriter {
   /** Durable before it returns: the commit that follows may make it visible. */
   async finish(): Promise<void> {
     try {
-      await this.syncing;
-      await this.fh.datasync();
+      await this.health.run('write', `syncing ${this.path}`, async () => {
+        await this.syncing;
+        await this.fh.datasync();
+      });
       await this.fh.close();
     } catch (err) {
       await this.fh.close().catch(() => undefined);
@@ -217,20 +252,18 @@ export class ShardFileWriter {
 }
 
 export class ShardFileReader {
-  constructor(readonly path: string, private readonly fh: FileHandle) {}
+  constructor(readonly path: string, private readonly fh: FileHandle, private readonly health: DriveMonitor) {}
 
   /** Reads exactly `length` bytes at `position` into `into`, or throws notFound on a short file. */
   async readExactly(into: Uint8Array, position: number): Promise<void> {
     let done = 0;
-    try {
+    await this.health.run('read', `reading ${this.path}`, async () => {
       while (done < into.length) {
         const { bytesRead } = await this.fh.read(into, done, into.length - done, position + done);
         if (bytesRead === 0) throw new DriveError('notFound', `${this.path}: shard truncated at ${position + done}`);
         done += bytesRead;
       }
-    } catch (err) {
-      throw driveErrorFrom(err, `reading ${this.path}`);
-    }
+    });
   }
 
   async close(): Promise<void> {

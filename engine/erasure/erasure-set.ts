@@ -91,6 +91,7 @@ export class ErasureSet {
   // ---- objects --------------------------------------------------------------
 
   async putObject(bucket: string, key: string, input: PutInput): Promise<VersionRecord> {
+    this.assertSpace();
     const dist = distributionFor(bucket, key, this.n);
     const staging = this.newStaging();
     try {
@@ -170,7 +171,10 @@ export class ErasureSet {
     const layout = new PartLayout(part.size, record.erasure.blockSize, this.ctx.k);
     const decoder = new PartDecoder(this.ctx, record.erasure.distribution, layout, this.shardSource(bucket, key, resolved, part), resolved.holders, (bad) => {
       // Counted where reads find them, not again when the heal re-verifies the same shard.
-      if (bad.reason === 'corrupt') this.counters.bitrotErrors++;
+      if (bad.reason === 'corrupt') {
+        this.counters.bitrotErrors++;
+        this.ctx.drives[bad.slot]?.health.noteBitrot();
+      }
       this.onBadShard(bucket, key, bad);
     });
     const B = layout.blockSize;
@@ -371,6 +375,7 @@ export class ErasureSet {
   }
 
   async putPart(bucket: string, key: string, uploadId: string, partNumber: number, input: PutInput): Promise<PartUploadRecord> {
+    this.assertSpace();
     const { upload, holders } = this.upload(bucket, key, uploadId);
     const staging = this.newStaging();
     try {
@@ -448,6 +453,15 @@ export class ErasureSet {
       .map((c) => c.u)
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0))
       .slice(0, limit);
+  }
+
+  /** Refuses a write before its body is read when too few drives have room for it (reads go on). */
+  private assertSpace(): void {
+    const room = this.ctx.drives.filter((d) => d && d.health.online && !d.health.full).length;
+    const full = this.ctx.drives.some((d) => d?.health.full);
+    if (room < this.writeQuorum && full) {
+      throw new GranaryError('XGranaryStorageFull', `only ${room} drives of set ${this.ctx.index} have free space, ${this.writeQuorum} needed`);
+    }
   }
 
   // ---- commit machinery -----------------------------------------------------

@@ -142,5 +142,8 @@ function frameBlock(ctx: SetContext, distribution: number[], block: Buffer, len:
 export function assertWriteQuorum(ctx: SetContext, slotFailed: boolean[]): void {
   const ok = slotFailed.filter((f) => !f).length;
   const need = writeQuorum(ctx.k, ctx.m);
-  if (ok < need) throw new GranaryError('XGranaryWriteQuorum', `only ${ok} drives took the write, ${need} needed`);
+  if (ok >= need) return;
+  // Drives out of space are what a client can act on (free space), so they name the error.
+  const full = slotFailed.some((f, slot) => f && ctx.drives[slot]?.health.full);
+  throw new GranaryError(full ? 'XGranaryStorageFull' : 'XGranaryWriteQuorum', `only ${ok} drives took the write, ${need} needed`);
 }

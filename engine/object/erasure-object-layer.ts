@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { statfsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GranaryError, isGranaryError } from '../common/errors.js';
 import { compareKeys, prefixUpperBound } from '../common/key-order.js';
+import { META_DIR } from '../drive/format.js';
 import { LocalDrive } from '../drive/local-drive.js';
 import type { VersionRecord } from '../drive/records.js';
 import { BlockCodec } from '../erasure/block-codec.js';
@@ -29,6 +31,7 @@ import {
   type ObjectInfo,
   type Tags,
   type ObjectLayer,
+  type DriveReports,
   type StorageInfo,
   type SystemStore,
   type PartInfo,
@@ -59,6 +62,8 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
   private readonly healQueue = new Set<string>();
   private bucketsUncertain = false;
   private healing: Promise<void> | null = null;
+  /** Why each drive that could not be opened at start is offline, by path. */
+  private openErrors = new Map<string, string>();
 
   private constructor(readonly deployment: Deployment, readonly sets: ErasureSet[], private readonly log: (line: string) => void) {
     for (const set of sets) set.onBadShard = (bucket, key) => this.queueHeal(bucket, key);
@@ -69,6 +74,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     const log = opts.log ?? (() => undefined);
     const deployment = prepareDeployment(opts.drives, { parity: opts.parity, blockSize: opts.blockSize });
     for (const w of deployment.warnings) log(`warning: ${w}`);
+    const openErrors = new Map<string, string>();
     const sets = await Promise.all(
       deployment.sets.map(async (layout, index) => {
         const drives = await Promise.all(
@@ -78,6 +84,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
               return await LocalDrive.open(p);
             } catch (err) {
               log(`warning: drive ${p} is offline: ${(err as Error).message}`);
+              openErrors.set(p, (err as Error).message);
               return null;
             }
           }),
@@ -87,6 +94,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
       }),
     );
     const layer = new ErasureObjectLayer(deployment, sets, log);
+    layer.openErrors = openErrors;
     await layer.healBuckets();
     return layer;
   }
@@ -181,7 +189,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
         const layout = this.deployment.sets[i];
         const drives = set.drives.map((d, slot) => {
           const path = layout.paths[slot] ?? null;
-          if (!d || !path) return { path, state: 'offline' as const };
+          if (!d || !path || !d.health.online) return { path, state: 'offline' as const };
           try {
             const st = statfsSync(path);
             return { path, state: 'online' as const, totalBytes: st.blocks * st.bsize, freeBytes: st.bavail * st.bsize };
@@ -195,6 +203,31 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
         const state = online === k + m ? 'healthy' : online >= writeQuorum ? 'degraded' : online >= k ? 'read-only' : 'offline';
         return { k, m, state, drives };
       }),
+    };
+  }
+
+  /** Every drive slot's monitor status, for the health model (engine/health). */
+  driveReports(): DriveReports {
+    return {
+      deploymentId: this.deployment.deploymentId,
+      sets: this.sets.map((set, index) => ({
+        index,
+        k: set.ctx.k,
+        m: set.ctx.m,
+        writeQuorum: set.writeQuorum,
+        drives: set.drives.map((d, slot) => {
+          const path = this.deployment.sets[index].paths[slot] ?? null;
+          const openError = path ? this.openErrors.get(path) : undefined;
+          return {
+            path,
+            set: index,
+            slot,
+            healing: path !== null && existsSync(join(path, META_DIR, 'healing.json')),
+            ...(d ? { status: d.health.status() } : {}),
+            ...(openError ? { openError } : {}),
+          };
+        }),
+      })),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { DriveStatus } from '../drive/drive-monitor.js';
 
 /**
  * The boundary between the S3 API and storage. The S3 layer speaks only this
@@ -56,6 +57,23 @@ export interface StorageInfo {
     state: 'healthy' | 'degraded' | 'read-only' | 'offline';
     drives: { path: string | null; state: 'online' | 'offline'; totalBytes?: number; freeBytes?: number }[];
   }[];
+}
+
+/** One drive slot as the health model (engine/health) sees it: its monitor's status, or why there is none. */
+export interface DriveReport {
+  path: string | null;
+  set: number;
+  slot: number;
+  /** A replacement drive still being rebuilt (its healing marker is present). */
+  healing: boolean;
+  /** Present when the drive is open; absent when it could not be opened at start (see openError) or was not given. */
+  status?: DriveStatus;
+  openError?: string;
+}
+
+export interface DriveReports {
+  deploymentId: string;
+  sets: { index: number; k: number; m: number; writeQuorum: number; drives: DriveReport[] }[];
 }
 
 export type Body = AsyncIterable<Uint8Array>;

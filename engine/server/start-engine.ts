@@ -12,6 +12,9 @@ import { Authorizer } from '../iam/authorizer.js';
 import { IamService } from '../iam/iam-service.js';
 import { readWrappedKey } from '../iam/iam-snapshot.js';
 import { CredentialsError, loadRootCredentials, rotateRootSecret, setRootSecret, wouldGenerateRoot, type RootCredentials } from '../iam/root-credentials.js';
+import { HealthMonitor } from '../health/health-monitor.js';
+import type { HealthListener, HealthSnapshot, HealthSource } from '../health/health-types.js';
+import { SmartInfo } from '../health/smart-info.js';
 import { GranaryMetrics } from '../metrics/granary-metrics.js';
 import { metricsApi } from '../metrics/metrics-api.js';
 import type { MetricsAuthMode } from '../metrics/metrics-auth.js';
@@ -52,6 +55,11 @@ export interface RunningEngine {
   consoleUrl?: string;
   /** Present when both ports serve HTTPS. */
   tls?: TransportSecurity;
+  /** Drive and set health and its event stream (engine/health), for the host adapter (the tray). */
+  health: HealthMonitor;
+  snapshot(): HealthSnapshot;
+  /** Every health event from now on; returns the unsubscribe function. */
+  onHealth(listener: HealthListener): () => void;
   close(): Promise<void>;
 }
 
@@ -66,6 +74,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
   // First: a certificate that cannot be served stops the start before the drives are opened.
   const transport = config.tls ? await startTransportSecurity(config.tls, config.configDir, log) : undefined;
   const layer = await ErasureObjectLayer.open({ drives: config.drives, parity: config.parity, log });
+  let stopHealth = () => undefined as void;
   try {
     // Drives that carry IAM from a lost config directory need that deployment's root password, not new generated ones.
     if (wouldGenerateRoot(config.configDir) && !existsSync(masterKeyPath(config.configDir)) && (await readWrappedKey(layer))) {
@@ -83,6 +92,16 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     iam.onChange((changes) => auditLog.change(changes));
     const throttle = new AuthThrottle({ ...(threshold !== undefined ? { threshold } : {}), onThrottle: (e) => auditLog.security('authentication throttled', { ...e }) });
     const audit = (entry: Record<string, unknown>) => auditLog.report(entry);
+    // Drive health (engine/health): one event stream for the console, the admin API, the tray and the audit log.
+    const health = new HealthMonitor({
+      reports: () => layer.driveReports(),
+      smart: new SmartInfo(layer.driveReports().sets.flatMap((s) => s.drives.flatMap((d) => (d.path ? [d.path] : []))), log),
+      record: (e) => auditLog.report({ ...e, event: `drive health: ${e.type}` }),
+      log,
+    });
+    health.start();
+    stopHealth = () => health.stop();
+    const healthSource: HealthSource = health;
     // Prometheus metrics (engine/metrics): request counts from the same records the audit log gets, the rest read at scrape time.
     const metrics = new GranaryMetrics({ storage: layer, auditTargets: () => auditLog.targetStats() });
     const metricsTokens = await MetricsTokens.open(iam);
@@ -127,6 +146,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
           networks,
           region: config.region,
           storageInfo: () => layer.storageInfo(),
+          health: () => health.snapshot(),
           throttle,
           audit,
           auditLog,
@@ -172,7 +192,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
               },
             }),
       };
-      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, ...consoleIam, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
+      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, health: healthSource, ...consoleIam, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
         await s3.close();
         throw err;
       });
@@ -189,7 +209,11 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       },
       ...(consoleServer ? { consoleUrl: consoleServer.url } : {}),
       ...(transport ? { tls: transport } : {}),
+      health,
+      snapshot: () => health.snapshot(),
+      onHealth: (listener) => health.on(listener),
       close: async () => {
+        health.stop();
         await consoleServer?.close();
         await s3.close();
         // After both ports stopped answering: the last requests' entries are delivered or spilled.
@@ -200,6 +224,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       },
     };
   } catch (err) {
+    stopHealth();
     transport?.close();
     await layer.close();
     throw err;

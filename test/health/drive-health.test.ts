@@ -1,0 +1,353 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, openSync, closeSync, readdirSync, readSync, renameSync, writeSync, writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { DriveHealth, HealthEvent, HealthSnapshot } from '../../engine/health/health-types.js';
+import { seededBytes } from '../helpers/drives.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { signedFetch, type Account } from '../helpers/signed-fetch.js';
+
+/**
+ * Drive health against a real engine process with four drives (2 data + 2
+ * parity, write quorum 3): the test-only fault hook (GRANARY_TEST_DRIVE_FAULTS)
+ * makes drives hang, fail and fill up while S3 clients keep working, and the
+ * console's event stream and the health JSON must tell what happened.
+ */
+let server: RunningServer & { kill: () => Promise<void> };
+let root: Account;
+let s3: S3Client;
+let consoleUrl: URL;
+let cookie: string;
+let faultsFile: string;
+const BUCKET = 'health';
+const written = new Map<string, Buffer>();
+let stream: EventStream;
+
+function setFaults(drives: Record<string, object>): void {
+  // Written whole and renamed into place: the engine never reads half a file.
+  const tmp = `${faultsFile}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ drives }));
+  renameSync(tmp, faultsFile);
+}
+
+async function health(): Promise<HealthSnapshot> {
+  const res = await signedFetch(root, 'GET', '/granary/admin/v1/health');
+  assert.equal(res.status, 200, await res.clone().text());
+  return (await res.json()) as HealthSnapshot;
+}
+
+function drive(snap: HealthSnapshot, path: string): DriveHealth {
+  const d = snap.sets.flatMap((s) => s.drives).find((x) => x.path === path);
+  assert.ok(d, `no drive ${path} in ${JSON.stringify(snap)}`);
+  return d;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function put(key: string, body: Buffer): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  written.set(key, body);
+}
+
+async function get(key: string): Promise<Buffer> {
+  const r = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await r.Body!.transformToByteArray());
+}
+
+async function assertAllReadable(): Promise<void> {
+  for (const [key, body] of written) assert.ok((await get(key)).equals(body), `${key} reads back other bytes`);
+}
+
+function flipByte(path: string, at: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, at);
+    b[0] ^= 0xff;
+    writeSync(fd, b, 0, 1, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A server-sent event stream read with node:http, parsed as a browser's EventSource would. */
+class EventStream {
+  readonly events: (HealthEvent & { sseId: string; sseEvent: string })[] = [];
+  readonly other: { event: string; data: string }[] = [];
+  comments = 0;
+  status = 0;
+  private res: IncomingMessage | undefined;
+  private buf = '';
+  private raw = '';
+  private ended: Promise<void> = Promise.resolve();
+
+  static open(opts: { cookie?: string; lastEventId?: string }): Promise<EventStream> {
+    const s = new EventStream();
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      if (opts.cookie) headers.cookie = opts.cookie;
+      if (opts.lastEventId) headers['last-event-id'] = opts.lastEventId;
+      const req = httpRequest({ host: consoleUrl.hostname, port: consoleUrl.port, path: '/api/v1/events', headers }, (res) => {
+        s.status = res.statusCode ?? 0;
+        s.res = res;
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => s.feed(chunk));
+        s.ended = new Promise((r) => res.once('close', () => r()));
+        resolve(s);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  private feed(chunk: string): void {
+    this.raw += chunk;
+    this.buf += chunk;
+    let cut: number;
+    while ((cut = this.buf.indexOf('\n\n')) >= 0) {
+      const block = this.buf.slice(0, cut);
+      this.buf = this.buf.slice(cut + 2);
+      const fields: Record<string, string> = {};
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) { this.comments++; continue; }
+        const i = line.indexOf(':');
+        if (i > 0) fields[line.slice(0, i)] = line.slice(i + 1).replace(/^ /, '');
+      }
+      if (fields.data === undefined) continue;
+      if (fields.id !== undefined) this.events.push({ ...(JSON.parse(fields.data) as HealthEvent), sseId: fields.id, sseEvent: fields.event ?? 'message' });
+      else this.other.push({ event: fields.event ?? 'message', data: fields.data });
+    }
+  }
+
+  /** The whole body, once the server has ended it (a refusal). */
+  async text(): Promise<string> {
+    await this.ended;
+    return this.raw;
+  }
+
+  waitFor(what: string, match: (e: HealthEvent) => boolean): Promise<HealthEvent> {
+    return waitFor(what, async () => this.events.find(match));
+  }
+
+  close(): void {
+    this.res?.destroy();
+  }
+}
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'granary-health-'));
+  faultsFile = join(dir, 'faults.json');
+  server = await startServer({
+    root: dir,
+    env: { GRANARY_TEST_DRIVE_FAULTS: faultsFile, GRANARY_DRIVE_TIMEOUT_MS: '1500', GRANARY_DRIVE_PROBE_MS: '300' },
+  });
+  root = { endpoint: server.endpoint, accessKey: server.accessKey, secretKey: server.secretKey };
+  s3 = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: root.accessKey, secretAccessKey: root.secretKey } });
+  const m = await waitFor('the console URL', async () => /Console: (http:\/\/\S+)/.exec(server.output()) ?? undefined);
+  consoleUrl = new URL(m[1]);
+  const login = await fetch(new URL('/api/v1/login', consoleUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessKey: root.accessKey, secretKey: root.secretKey }) });
+  assert.equal(login.status, 200, await login.clone().text());
+  cookie = login.headers.getSetCookie().find((c) => c.startsWith('granary-session='))!.split(';')[0];
+  stream = await EventStream.open({ cookie });
+  assert.equal(stream.status, 200);
+  const mk = await signedFetch(root, 'PUT', `/${BUCKET}`);
+  assert.equal(mk.status, 200, await mk.text());
+  await put('before/small', seededBytes(1000, 1));
+  await put('before/large', seededBytes(3 * 1024 * 1024 + 17, 2));
+});
+
+after(async () => {
+  stream?.close();
+  s3?.destroy();
+  await server?.stop();
+});
+
+describe('drive health', () => {
+  test('the event stream and the health JSON refuse callers without a session or without admin:ServerInfo', { timeout: 120_000 }, async () => {
+    const anon = await EventStream.open({});
+    assert.equal(anon.status, 401);
+    assert.equal(JSON.parse(await anon.text()).code, 'SessionExpired');
+    const bad = await EventStream.open({ cookie: 'granary-session=forged' });
+    assert.equal(bad.status, 401);
+    bad.close();
+    const json = await fetch(new URL('/api/v1/health', consoleUrl));
+    assert.equal(json.status, 401);
+    // A user without admin:ServerInfo has a session but may not read drive health.
+    const created = await signedFetch(root, 'PUT', '/granary/admin/v1/users/viewer', JSON.stringify({ secretKey: 'Vw3!nQ8#tLp5Zr2' }));
+    assert.ok(created.ok, await created.text());
+    const login = await fetch(new URL('/api/v1/login', consoleUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessKey: 'viewer', secretKey: 'Vw3!nQ8#tLp5Zr2' }) });
+    assert.equal(login.status, 200, await login.clone().text());
+    const viewer = login.headers.getSetCookie().find((c) => c.startsWith('granary-session='))!.split(';')[0];
+    const denied = await EventStream.open({ cookie: viewer });
+    assert.equal(denied.status, 403);
+    assert.equal(JSON.parse(await denied.text()).code, 'AccessDenied');
+    const deniedJson = await fetch(new URL('/api/v1/health', consoleUrl), { headers: { cookie: viewer } });
+    assert.equal(deniedJson.status, 403);
+    const admin = await fetch(new URL('/granary/admin/v1/health', server.endpoint));
+    assert.ok(admin.status === 400 || admin.status === 403, `unsigned admin call answered ${admin.status}`);
+  });
+
+  test('a healthy start: every drive online, the set healthy and able to lose one more drive', { timeout: 120_000 }, async () => {
+    const snap = await health();
+    assert.equal(snap.state, 'healthy');
+    assert.equal(snap.sets.length, 1);
+    assert.equal(snap.sets[0].canLose, 1);
+    for (const d of snap.sets[0].drives) {
+      assert.equal(d.state, 'online');
+      assert.ok(d.totalBytes! > 0 && d.freeBytes! >= 0);
+      assert.deepEqual(d.counters, { ioErrors: 0, bitrot: 0, timeouts: 0 });
+      assert.ok(d.latency.write.samples > 0, 'writes were timed');
+      // This VM's disk tells no SMART data: unknown, never invented.
+      if (d.smart) assert.ok(['passed', 'failed', 'unknown'].includes(d.smart.status));
+    }
+    const viaConsole = await fetch(new URL('/api/v1/health', consoleUrl), { headers: { cookie } });
+    assert.equal(viaConsole.status, 200);
+    const c = (await viaConsole.json()) as HealthSnapshot;
+    assert.equal(c.deploymentId, snap.deploymentId);
+  });
+
+  test('a hung drive: PUT and GET still answer, the drive goes offline, and comes back when it answers', { timeout: 120_000 }, async () => {
+    const hung = server.drives[1];
+    setFaults({ [hung]: { delayMs: 600_000 } });
+    for (let i = 0; i < 4; i++) {
+      await put(`hung/small-${i}`, seededBytes(2000 + i, 10 + i));
+      await put(`hung/large-${i}`, seededBytes(2 * 1024 * 1024 + i, 20 + i));
+    }
+    await assertAllReadable();
+    const off = await stream.waitFor('the hung drive offline', (e) => e.type === 'drive-state' && e.drive === hung && e.to === 'offline');
+    assert.equal(off.type, 'drive-state');
+    const snap = await health();
+    assert.equal(drive(snap, hung).state, 'offline');
+    assert.ok(drive(snap, hung).counters.timeouts >= 1);
+    assert.equal(drive(snap, hung).lastError?.kind, 'timeout');
+    assert.equal(snap.sets[0].state, 'degraded');
+    assert.equal(snap.sets[0].canLose, 0);
+    // Offline, it costs requests nothing: they go on with the other three.
+    await put('hung/while-offline', seededBytes(5000, 30));
+    await assertAllReadable();
+
+    setFaults({});
+    await stream.waitFor('the drive back online', (e) => e.type === 'drive-state' && e.drive === hung && e.to === 'online');
+    const back = await health();
+    assert.equal(drive(back, hung).state, 'online');
+    assert.equal(back.sets[0].state, 'healthy');
+    await put('hung/after', seededBytes(3000, 31));
+    await assertAllReadable();
+  });
+
+  test('a failing drive: its I/O errors are counted with the last one, and reads go on from the others', { timeout: 120_000 }, async () => {
+    const failing = server.drives[2];
+    setFaults({ [failing]: { error: 'io', ops: 'read' } });
+    await assertAllReadable();
+    await assertAllReadable();
+    const snap = await waitFor('counted errors', async () => {
+      const s = await health();
+      return drive(s, failing).counters.ioErrors > 0 && s;
+    });
+    const d = drive(snap, failing);
+    assert.equal(d.lastError?.kind, 'io');
+    assert.ok(d.counters.ioErrors >= 1);
+    await stream.waitFor('the failing drive offline', (e) => e.type === 'drive-state' && e.drive === failing && e.to === 'offline');
+    setFaults({});
+    await stream.waitFor('the failing drive back', (e) => e.type === 'drive-state' && e.drive === failing && e.to === 'online' && e.seq > (stream.events.find((x) => x.type === 'drive-state' && x.drive === failing && x.to === 'offline')?.seq ?? 0));
+    const after = drive(await health(), failing);
+    assert.ok(after.counters.ioErrors >= d.counters.ioErrors, 'counters do not go backwards');
+  });
+
+  test('full drives: writes refused with a clean 507, reads unaffected, nothing corrupted, writes back when space returns', { timeout: 120_000 }, async () => {
+    const [d1, d2] = server.drives;
+    setFaults({ [d1]: { freeBytes: 0, totalBytes: 10 * 1024 ** 3 }, [d2]: { freeBytes: 1024, totalBytes: 10 * 1024 ** 3 } });
+    await stream.waitFor('d1 full', (e) => e.type === 'storage-full' && e.drive === d1);
+    await stream.waitFor('d2 full', (e) => e.type === 'storage-full' && e.drive === d2);
+    for (const [key, body] of [['full/small', seededBytes(100, 40)], ['full/large', seededBytes(2 * 1024 * 1024, 41)]] as const) {
+      await assert.rejects(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body })), (err: unknown) => {
+        assert.ok(err instanceof S3ServiceException, String(err));
+        assert.equal(err.name, 'XGranaryStorageFull');
+        assert.equal(err.$metadata.httpStatusCode, 507);
+        return true;
+      });
+    }
+    await assert.rejects(s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'full/mp' })), (err: unknown) => {
+      assert.ok(err instanceof S3ServiceException);
+      assert.equal(err.$metadata.httpStatusCode, 507);
+      return true;
+    });
+    await assertAllReadable();
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'full/' }));
+    assert.equal(listed.KeyCount, 0, 'a refused write leaves nothing behind');
+    // Deleting is how space comes back: it goes on while full.
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'hung/after' }));
+    written.delete('hung/after');
+    const snap = await health();
+    assert.equal(drive(snap, d1).space, 'full');
+    assert.equal(drive(snap, d1).freeBytes, 0);
+
+    setFaults({});
+    await stream.waitFor('space back on d1', (e) => e.type === 'space-returned' && e.drive === d1);
+    await stream.waitFor('space back on d2', (e) => e.type === 'space-returned' && e.drive === d2);
+    await put('full/after', seededBytes(2 * 1024 * 1024 + 5, 42));
+    await put('full/after-small', seededBytes(10, 43));
+    await assertAllReadable();
+  });
+
+  test('bitrot on one drive: counted on that drive, announced, and the bytes still read back exact', { timeout: 120_000 }, async () => {
+    const damaged = server.drives[3];
+    const parts = (readdirSync(join(damaged, 'data'), { recursive: true }) as string[]).filter((f) => /(^|\/)part\.\d+$/.test(f));
+    assert.ok(parts.length > 0, 'large objects have shard files');
+    for (const f of parts) flipByte(join(damaged, 'data', f), 40);
+    await assertAllReadable();
+    const found = await stream.waitFor('bitrot found on the damaged drive', (e) => e.type === 'bitrot-found' && e.drive === damaged);
+    assert.ok(found.type === 'bitrot-found' && found.count >= 1);
+    const d = drive(await health(), damaged);
+    assert.ok(d.counters.bitrot >= 1);
+    assert.equal(d.state, 'online', 'bitrot is the data, not the drive: it stays online');
+  });
+
+  test('the event stream: in order with increasing ids, resumable with Last-Event-ID, audited', { timeout: 120_000 }, async () => {
+    const seen = stream.events;
+    assert.ok(seen.length >= 8, JSON.stringify(seen));
+    for (let i = 0; i < seen.length; i++) {
+      assert.equal(seen[i].sseId, String(seen[i].seq));
+      assert.equal(seen[i].sseEvent, seen[i].type);
+      if (i > 0) assert.equal(seen[i].seq, seen[i - 1].seq + 1, 'no gaps, no reordering');
+    }
+    const mid = seen[Math.floor(seen.length / 2)];
+    const resumed = await EventStream.open({ cookie, lastEventId: String(mid.seq) });
+    assert.equal(resumed.status, 200);
+    const want = seen.filter((e) => e.seq > mid.seq).map((e) => e.seq);
+    await waitFor('the replay', async () => resumed.events.length >= want.length);
+    assert.deepEqual(resumed.events.map((e) => e.seq), want);
+    assert.equal(resumed.other.length, 0, 'nothing was lost: no resync');
+    resumed.close();
+    const bad = await EventStream.open({ cookie, lastEventId: 'x1' });
+    assert.equal(bad.status, 400);
+    bad.close();
+    // Recorded in the audit trail (the console audit target prints to the server's output).
+    assert.match(server.output(), /drive health: drive-state/);
+  });
+
+  test('the health JSON agrees with what was done', { timeout: 120_000 }, async () => {
+    const snap = await health();
+    assert.equal(snap.state, 'healthy');
+    assert.ok(snap.lastEventId >= stream.events.at(-1)!.seq);
+    const [d1, d2, d3, d4] = server.drives.map((p) => drive(snap, p));
+    assert.ok(d2.counters.timeouts >= 1);
+    assert.ok(d3.counters.ioErrors >= 1);
+    assert.equal(d1.space, 'ok');
+    assert.deepEqual({ ...d4.counters, bitrot: 0 }, { ioErrors: 0, bitrot: 0, timeouts: 0 });
+    assert.ok(d4.counters.bitrot >= 1);
+    assert.equal(d1.counters.bitrot, 0);
+    for (const d of [d1, d2, d3, d4]) assert.equal(d.state, 'online');
+  });
+});
