@@ -8,7 +8,7 @@
 import { parseServerArgs } from '../cli/server-command.js';
 import { engineUrls, launchEngine, type Launch } from '../server/launch-engine.js';
 import { openHostChannel } from './host-channel.js';
-import { healingDrives, summarizeHealth } from './health-summary.js';
+import { summarizeSnapshot } from './health-summary.js';
 
 /** How often the drives' state is reported; `GRANARY_HEALTH_INTERVAL_MS` changes it (tests, a busy NAS). */
 const HEALTH_INTERVAL_MS = Number(process.env.GRANARY_HEALTH_INTERVAL_MS) > 0 ? Number(process.env.GRANARY_HEALTH_INTERVAL_MS) : 10_000;
@@ -62,13 +62,14 @@ try {
     await channel.send({ type: 'ready', s3Url: urls.s3Url, consoleUrl: urls.consoleUrl ?? '' });
     const report = () => {
       try {
-        const info = engine.layer.storageInfo();
-        void channel.send({ type: 'health', summary: summarizeHealth(info, healingDrives(info)) });
+        void channel.send({ type: 'health', summary: summarizeSnapshot(engine.snapshot()) });
       } catch (err) {
         void channel.send({ type: 'error', message: `health check failed: ${(err as Error).message}`, fatal: false });
       }
     };
     report();
+    // At once on every drive change (engine/health's events), and on a timer as a heartbeat.
+    engine.onHealth(() => report());
     healthTimer = setInterval(report, HEALTH_INTERVAL_MS);
     // The timer alone must not keep a stopped engine alive.
     healthTimer.unref();
