@@ -1,22 +1,9 @@
 import { ApiError } from './api/api-error';
 import { request } from './api/http';
+import type { DriveHealth, HealthSnapshot } from '../../../engine/health/health-types';
 
-/**
- * The part of `GET /api/v1/health` (engine/health/health-types.ts,
- * HealthSnapshot, from the health work) the drive table shows. Declared
- * here until that module is on this branch; then import its types instead.
- */
-export interface DriveHealthView {
-  path: string | null;
-  state: 'online' | 'offline' | 'faulty' | 'healing' | 'unformatted';
-  space: 'ok' | 'low' | 'full';
-  counters?: { ioErrors: number; bitrot: number; timeouts: number };
-  smart?: { status: 'passed' | 'failed' | 'unknown'; model?: string };
-}
-
-interface HealthSnapshotView {
-  sets: { drives: DriveHealthView[] }[];
-}
+/** What the drive table shows of a drive: `GET /api/v1/health` (engine/health). */
+export type DriveHealthView = DriveHealth;
 
 /**
  * Drive health by path, or null when this engine has no health JSON or this
@@ -25,9 +12,9 @@ interface HealthSnapshotView {
  */
 export async function loadDriveHealth(): Promise<Map<string, DriveHealthView> | null> {
   try {
-    const snap = await request<HealthSnapshotView>('GET', '/health');
+    const snap = await request<HealthSnapshot>('GET', '/health');
     const byPath = new Map<string, DriveHealthView>();
-    for (const set of snap.sets ?? []) for (const d of set.drives ?? []) if (d.path) byPath.set(d.path, d);
+    for (const set of snap.sets) for (const d of set.drives) if (d.path) byPath.set(d.path, d);
     return byPath;
   } catch (err) {
     if (err instanceof ApiError && err.code !== 'SessionExpired') return null;
