@@ -57,7 +57,7 @@ export function adminApi(deps: AdminDeps): (app: FastifyInstance) => void {
         const call: AdminCall = { deps, identity: id, params: match.params, query: new URLSearchParams(rawQuery), json: () => (body.length ? parseJson(body) : {}), rawBody: body.toString('utf8') };
         const needed = match.route.action(call);
         for (const action of needed === null ? [] : [needed].flat()) {
-          const decision = deps.authorizer.authorize(id, { action, conditions: { 'aws:sourceip': [address] } });
+          const decision = await deps.authorizer.authorize(id, { action, conditions: { 'aws:sourceip': [address] } });
           noteDecision(raw, { action, resource: decision.resource, allowed: decision.allowed, reason: decision.reason, ...(decision.decidedBy ? { policy: decision.decidedBy.policy, statement: decision.decidedBy.statement, ...(decision.decidedBy.sid !== undefined ? { sid: decision.decidedBy.sid } : {}) } : {}) });
           if (!decision.allowed) {
             deps.audit({ api: 'admin', refused: 'policy', address, accessKey: caller.accessKey, action, path, reason: decision.reason });

@@ -8,10 +8,12 @@ import { startEngine, type EngineConfig } from '../server/start-engine.js';
 import { parseAddress, parseArgs, UsageError } from './args.js';
 import { expandDrives } from './ellipsis.js';
 import { parseTlsFlags, TLS_FLAGS, TLS_USAGE } from './tls-flags.js';
+import { parseAccessPluginFlags, PLUGIN_FLAGS, PLUGIN_USAGE } from './plugin-flags.js';
 
 export const SERVER_USAGE = `usage: granary server [--address HOST:PORT] [--console-address HOST:PORT]
                       [--config-dir DIR] [--parity M] [--admin-allow CIDR,...]
-                      [--auth-throttle N] [--metrics-auth jwt|public] ${TLS_USAGE} DRIVE...
+                      [--auth-throttle N] [--metrics-auth jwt|public] ${TLS_USAGE}
+                      ${PLUGIN_USAGE} DRIVE...
   DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.`;
 
 export interface ServerConfig extends EngineConfig {
@@ -19,12 +21,13 @@ export interface ServerConfig extends EngineConfig {
 }
 
 export function parseServerArgs(argv: string[]): ServerConfig {
-  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', ...TLS_FLAGS]);
+  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', ...TLS_FLAGS, ...PLUGIN_FLAGS]);
   const drives = expandDrives(positionals);
   if (drives.length === 0) throw new UsageError('no drives given');
   const parityText = flags.get('parity');
   const parity = parityText === undefined ? undefined : Number(parityText);
   const tls = parseTlsFlags(flags);
+  const accessPlugin = parseAccessPluginFlags(flags);
   if (parity !== undefined && !Number.isInteger(parity)) throw new UsageError(`--parity ${parityText} is not a whole number`);
   const metricsAuth = flags.get('metrics-auth');
   if (metricsAuth !== undefined && !isMetricsAuthMode(metricsAuth)) throw new UsageError(`--metrics-auth ${metricsAuth} is neither jwt nor public`);
@@ -36,6 +39,7 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     ...(flags.get('domain') ? { domain: flags.get('domain')! } : {}),
     ...(parity !== undefined ? { parity } : {}),
     ...(tls ? { tls } : {}),
+    ...(accessPlugin ? { accessPlugin } : {}),
     ...(metricsAuth !== undefined ? { metricsAuth } : {}),
     ...(flags.get('auth-throttle') !== undefined ? { authThrottle: wholeNumber(flags.get('auth-throttle')!, '--auth-throttle') } : {}),
     adminAllow: flags.get('admin-allow')?.split(',').map((c) => c.trim()).filter(Boolean) ?? DEFAULT_ADMIN_ALLOW,

@@ -168,7 +168,8 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
         }
         // Built only when a policy is evaluated (never for root).
         const built = () => ({ ...(conditions ??= requestConditions(raw, formUpload ? { kind: 'post' } : auth, r)), ...extra });
-        const d = opts.access.authorizer.authorize(identity, { action, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), conditions: built });
+        const decided = opts.access.authorizer.authorize(identity, { action, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), conditions: built });
+        const d = decided instanceof Promise ? await decided : decided;
         noteDecision(raw, { action: d.action, resource: d.resource, allowed: d.allowed, reason: d.reason, ...(d.decidedBy ? { policy: d.decidedBy.policy, statement: d.decidedBy.statement, ...(d.decidedBy.sid !== undefined ? { sid: d.decidedBy.sid } : {}) } : {}) });
         return d;
       };

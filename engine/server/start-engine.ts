@@ -9,6 +9,7 @@ import type { RequestObserver } from '../common/request-record.js';
 import { masterKeyPath } from '../crypto/master-key.js';
 import { AuthThrottle } from '../iam/auth-throttle.js';
 import { Authorizer } from '../iam/authorizer.js';
+import { AccessPlugin, type AccessPluginConfig } from '../iam/plugins/access-plugin.js';
 import { IamService } from '../iam/iam-service.js';
 import { readWrappedKey } from '../iam/iam-snapshot.js';
 import { CredentialsError, loadRootCredentials, rotateRootSecret, wouldGenerateRoot, type RootCredentials } from '../iam/root-credentials.js';
@@ -37,6 +38,8 @@ export interface EngineConfig {
   tls?: TlsConfig;
   /** How `/granary/v1/metrics` is guarded: a bearer token (default) or nothing. */
   metricsAuth?: MetricsAuthMode;
+  /** OPA or an access-management plugin deciding signed requests (engine/iam/plugins). */
+  accessPlugin?: AccessPluginConfig;
 }
 
 export interface RunningEngine {
@@ -73,7 +76,10 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     }
     let root = loadRootCredentials(config.configDir);
     const iam = await IamService.open({ configDir: config.configDir, store: layer, root, log });
-    const authorizer = new Authorizer(iam);
+    // Its failures are audited; the audit log is opened just below and a failure can only come with a request.
+    const accessPlugin = config.accessPlugin ? new AccessPlugin(config.accessPlugin, (f) => auditLog.security('access plugin failed', { ...f })) : undefined;
+    if (accessPlugin) log(`Access plugin: ${accessPlugin.config.mode === 'opa' ? 'OPA decides for every identity but root' : 'overrides internal IAM, root included'} at ${accessPlugin.config.url.href} (timeout ${accessPlugin.config.timeoutMs} ms, fails closed)`);
+    const authorizer = new Authorizer(iam, accessPlugin);
     const threshold = config.authThrottle === 0 ? Number.MAX_SAFE_INTEGER : config.authThrottle;
     // The audit trail (engine/audit): every request, IAM change and security event, to targets configured at run time.
     const auditLog = AuditLog.open({ settings: iam, configDir: config.configDir, log });
@@ -81,7 +87,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     const throttle = new AuthThrottle({ ...(threshold !== undefined ? { threshold } : {}), onThrottle: (e) => auditLog.security('authentication throttled', { ...e }) });
     const audit = (entry: Record<string, unknown>) => auditLog.report(entry);
     // Prometheus metrics (engine/metrics): request counts from the same records the audit log gets, the rest read at scrape time.
-    const metrics = new GranaryMetrics({ storage: layer, auditTargets: () => auditLog.targetStats() });
+    const metrics = new GranaryMetrics({ storage: layer, auditTargets: () => auditLog.targetStats(), ...(accessPlugin ? { accessPlugin: () => accessPlugin.stats() } : {}) });
     const metricsTokens = await MetricsTokens.open(iam);
     const observe: RequestObserver = (r) => {
       auditLog.request(r);
@@ -161,6 +167,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
         await s3.close();
         // After both ports stopped answering: the last requests' entries are delivered or spilled.
         await auditLog.close();
+        accessPlugin?.close();
         await iam.close();
         await layer.close();
         transport?.close();
