@@ -4,11 +4,10 @@ import type { PluginEndpoint } from '../iam/plugins/json-post.js';
 import { UsageError } from './args.js';
 import { parseDurationFlag } from './duration-flag.js';
 
-/** The plugins' server flags: `--NAME-plugin-url`, `-timeout`, `-ca` for NAME in policy (OPA), access (override), identity. */
-export const PLUGIN_FLAGS = ['policy', 'access', 'identity'].flatMap((p) => [`${p}-plugin-url`, `${p}-plugin-timeout`, `${p}-plugin-ca`]);
+/** The access plugins' server flags: `--NAME-plugin-url`, `-timeout`, `-ca` for NAME in policy (OPA), access (override). */
+export const PLUGIN_FLAGS = ['policy', 'access'].flatMap((p) => [`${p}-plugin-url`, `${p}-plugin-timeout`, `${p}-plugin-ca`]);
 
-export const PLUGIN_USAGE = `[--policy-plugin-url URL | --access-plugin-url URL] [--identity-plugin-url URL]
-                      [--{policy,access,identity}-plugin-timeout 2s] [--{policy,access,identity}-plugin-ca PEM]`;
+export const PLUGIN_USAGE = `[--policy-plugin-url URL | --access-plugin-url URL] [--{policy,access}-plugin-timeout 2s] [--{policy,access}-plugin-ca PEM]`;
 
 const DEFAULT_TIMEOUT_MS = 2000;
 

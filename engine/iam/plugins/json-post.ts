@@ -44,12 +44,23 @@ export class JsonPoster {
     return this.endpoint.url.href;
   }
 
-  post(body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+  /** The parsed JSON of a 2xx answer; any other status is a PluginCallError('status'). */
+  async post(body: unknown, query?: URLSearchParams): Promise<unknown> {
+    const answer = await this.exchange(body, query);
+    if (answer.status < 200 || answer.status > 299) throw new PluginCallError('status', `HTTP ${answer.status}${answer.text ? `: ${answer.text.slice(0, 200)}` : ''}`);
+    if (answer.json === undefined) throw new PluginCallError('malformed', 'the answer is not JSON');
+    return answer.json;
+  }
+
+  /** One POST whatever its status: the status, the text and its JSON (undefined when it is not JSON). */
+  exchange(body: unknown, query?: URLSearchParams): Promise<{ status: number; text: string; json: unknown }> {
     const payload = Buffer.from(JSON.stringify(body));
+    const url = new URL(this.endpoint.url);
+    for (const [k, v] of query ?? []) url.searchParams.append(k, v);
     return new Promise((resolve, reject) => {
       const send = this.secure ? httpsRequest : httpRequest;
       let settled = false;
-      const finish = (err: PluginCallError | undefined, value?: unknown) => {
+      const finish = (err: PluginCallError | undefined, value?: { status: number; text: string; json: unknown }) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -57,17 +68,16 @@ export class JsonPoster {
           req.destroy();
           reject(err);
         } else {
-          resolve(value);
+          resolve(value!);
         }
       };
-      const req = send(this.endpoint.url, {
+      const req = send(url, {
         method: 'POST',
         agent: this.agent,
         headers: {
           'content-type': 'application/json',
           'content-length': String(payload.length),
           ...(this.endpoint.token ? { authorization: `Bearer ${this.endpoint.token}` } : {}),
-          ...headers,
         },
       }, (res) => {
         const chunks: Buffer[] = [];
@@ -79,14 +89,14 @@ export class JsonPoster {
         });
         res.on('error', (e) => finish(new PluginCallError('network', e.message)));
         res.on('end', () => {
-          const status = res.statusCode ?? 0;
           const text = Buffer.concat(chunks).toString('utf8');
-          if (status < 200 || status > 299) return finish(new PluginCallError('status', `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`));
+          let json: unknown;
           try {
-            finish(undefined, JSON.parse(text) as unknown);
+            json = JSON.parse(text) as unknown;
           } catch {
-            finish(new PluginCallError('malformed', 'the answer is not JSON'));
+            json = undefined;
           }
+          finish(undefined, { status: res.statusCode ?? 0, text, json });
         });
       });
       const timer = setTimeout(() => finish(new PluginCallError('timeout', `no answer within ${this.endpoint.timeoutMs} ms`)), this.endpoint.timeoutMs);
