@@ -10,6 +10,7 @@ import { annotate, noteDecision } from '../s3/request-notes.js';
 import { authenticateAdmin } from './admin-auth.js';
 import type { AdminNetworks } from './admin-network.js';
 import { ADMIN_ROUTES, type AdminCall } from './admin-routes.js';
+import type { StsAdmin } from './sts-routes.js';
 
 export const ADMIN_PREFIX = '/granary/admin/v1/';
 
@@ -28,6 +29,8 @@ export interface AdminDeps {
   auditLog?: Pick<AuditLog, 'listTargets' | 'putTarget' | 'deleteTarget'>;
   /** Bearer tokens for Prometheus (`prometheus-token`); absent when metrics are not served. */
   metricsTokens?: Pick<MetricsTokens, 'issue'>;
+  /** Temporary credentials and identity providers (engine/sts); absent when the server runs without STS. */
+  sts?: StsAdmin;
   version: string;
 }
 

@@ -3,6 +3,7 @@ import type { Identity } from '../iam/identity.js';
 import type { GroupRecord, ServiceAccountRecord, Status, UserRecord } from '../iam/records.js';
 import type { AdminDeps } from './admin-api.js';
 import { PROMETHEUS_TOKEN_ROUTE } from './prometheus-token-route.js';
+import { STS_ROUTES } from './sts-routes.js';
 
 export interface AdminCall {
   deps: AdminDeps;
@@ -166,6 +167,9 @@ export const ADMIN_ROUTES: AdminRoute[] = [
 
   // metrics (engine/metrics)
   PROMETHEUS_TOKEN_ROUTE,
+
+  // temporary credentials and identity providers (engine/sts)
+  ...STS_ROUTES,
 ];
 
 function auditOf(deps: AdminDeps): NonNullable<AdminDeps['auditLog']> {

@@ -9,19 +9,22 @@ import { parseAddress, parseArgs, UsageError } from './args.js';
 import { expandDrives } from './ellipsis.js';
 import { parseTlsFlags, TLS_FLAGS, TLS_USAGE } from './tls-flags.js';
 import { parseAccessPluginFlags, PLUGIN_FLAGS, PLUGIN_USAGE } from './plugin-flags.js';
+import { DEFAULT_MAX_DURATION, DEFAULT_MIN_DURATION, MAX_MAX_DURATION, parseDurationText } from '../sts/index.js';
 
 export const SERVER_USAGE = `usage: granary server [--address HOST:PORT] [--console-address HOST:PORT]
                       [--config-dir DIR] [--parity M] [--admin-allow CIDR,...]
-                      [--auth-throttle N] [--metrics-auth jwt|public] ${TLS_USAGE}
+                      [--auth-throttle N] [--metrics-auth jwt|public] [--sts-max-duration D] ${TLS_USAGE}
                       ${PLUGIN_USAGE} DRIVE...
-  DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.`;
+  DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.
+  --sts-max-duration: longest STS session (seconds, or 30m, 12h, 7d …; default 12h, at most 365d).
+  --sts-min-duration: shortest STS session, default 900 s as AWS; for tests and labs only.`;
 
 export interface ServerConfig extends EngineConfig {
   consoleAddress: { host: string; port: number };
 }
 
 export function parseServerArgs(argv: string[]): ServerConfig {
-  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', ...TLS_FLAGS, ...PLUGIN_FLAGS]);
+  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', 'sts-max-duration', 'sts-min-duration', ...TLS_FLAGS, ...PLUGIN_FLAGS]);
   const drives = expandDrives(positionals);
   if (drives.length === 0) throw new UsageError('no drives given');
   const parityText = flags.get('parity');
@@ -41,10 +44,28 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     ...(tls ? { tls } : {}),
     ...(accessPlugin ? { accessPlugin } : {}),
     ...(metricsAuth !== undefined ? { metricsAuth } : {}),
+    ...stsDurations(flags),
     ...(flags.get('auth-throttle') !== undefined ? { authThrottle: wholeNumber(flags.get('auth-throttle')!, '--auth-throttle') } : {}),
     adminAllow: flags.get('admin-allow')?.split(',').map((c) => c.trim()).filter(Boolean) ?? DEFAULT_ADMIN_ALLOW,
     drives,
   };
+}
+
+function stsDurations(flags: Map<string, string>): Pick<EngineConfig, 'sts'> {
+  const read = (flag: string) => {
+    const text = flags.get(flag);
+    if (text === undefined) return undefined;
+    const n = parseDurationText(text);
+    if (n === undefined || n < 1) throw new UsageError(`--${flag} ${text} is not a duration (seconds, or a number with s, m, h or d)`);
+    return n;
+  };
+  const maxDuration = read('sts-max-duration');
+  const minDuration = read('sts-min-duration');
+  if (maxDuration !== undefined && maxDuration > MAX_MAX_DURATION) throw new UsageError('--sts-max-duration is at most 365 days');
+  if (maxDuration !== undefined && maxDuration < (minDuration ?? DEFAULT_MIN_DURATION)) throw new UsageError('--sts-max-duration is below the shortest session allowed (--sts-min-duration, default 900 s)');
+  if (minDuration !== undefined && minDuration > (maxDuration ?? DEFAULT_MAX_DURATION)) throw new UsageError('--sts-min-duration is above the longest session allowed');
+  if (maxDuration === undefined && minDuration === undefined) return {};
+  return { sts: { ...(minDuration !== undefined ? { minDuration } : {}), ...(maxDuration !== undefined ? { maxDuration } : {}) } };
 }
 
 function wholeNumber(text: string, flag: string): number {

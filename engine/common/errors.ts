@@ -38,6 +38,7 @@ export const ERROR_TABLE = {
   SignatureDoesNotMatch: { status: 403, message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.' },
   RequestTimeTooSkewed: { status: 403, message: 'The difference between the request time and the server\'s time is too large.' },
   ExpiredToken: { status: 400, message: 'The provided token has expired.' },
+  InvalidToken: { status: 400, message: 'The provided token is malformed or otherwise invalid.' },
   AuthorizationHeaderMalformed: { status: 400, message: 'The authorization header is malformed.' },
   AuthorizationQueryParametersError: { status: 400, message: 'Error parsing the X-Amz-Credential parameter.' },
   MissingSecurityHeader: { status: 400, message: 'Your request is missing a required header.' },

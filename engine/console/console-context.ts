@@ -46,7 +46,8 @@ export interface ConsoleContext {
 /** A request's live session, its identity resolved afresh from IAM. */
 export interface ConsoleSession {
   claims: SessionClaims;
-  identity: Exclude<Identity, { type: 'anonymous' }>;
+  /** Never temporary (STS) credentials: a console login does not carry their session token. */
+  identity: Exclude<Identity, { type: 'anonymous' | 'session' }>;
   /** Fingerprint of the secret it logged in with (credential-tag.ts). */
   credential: string;
   /** True when only MFA enrolment is allowed (the token's scope, or MFA required and not set up). */

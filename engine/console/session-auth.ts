@@ -30,7 +30,7 @@ export async function resolveSession(ctx: ConsoleContext, request: FastifyReques
   const live = claims ? ctx.sessions.get(claims.jti) : undefined;
   if (!claims || !live) throw new ConsoleError('SessionExpired');
   const creds = ctx.deps.iam.credentials(claims.sub);
-  if (!creds || creds.identity.type === 'anonymous') {
+  if (!creds || creds.identity.type === 'anonymous' || creds.identity.type === 'session') {
     ctx.sessions.revoke(claims.jti);
     throw new ConsoleError('SessionExpired', 'The account of this session no longer exists or is disabled.');
   }

@@ -9,7 +9,7 @@ export async function startSession(
   ctx: ConsoleContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  identity: Exclude<Identity, { type: 'anonymous' }>,
+  identity: Exclude<Identity, { type: 'anonymous' | 'session' }>,
   /** credentialTag of the secret key the identity proved. */
   credential: string,
   scope: SessionScope,

@@ -45,13 +45,13 @@ export class Authorizer {
     const given = typeof req.conditions === 'function' ? req.conditions() : req.conditions;
     const verdict = await plugin.decide({
       account: identity.username,
-      groups: identity.type === 'root' ? [] : this.iam.groupsOf(identity.username),
+      groups: identity.type === 'root' ? [] : this.iam.groupsFor(identity),
       action: req.action,
       bucket: req.bucket ?? '',
       object: req.key ?? '',
       conditions: { ...given, 'aws:principaltype': [principalType(identity)], 'aws:username': [identity.username] },
       owner: identity.type === 'root',
-      claims: { accessKey: identity.accessKey, principalType: identity.type, ...(identity.type === 'serviceAccount' ? { parent: identity.username } : {}) },
+      claims: { accessKey: identity.accessKey, principalType: identity.type, ...(identity.type === 'serviceAccount' || identity.type === 'session' ? { parent: identity.username } : {}), ...(identity.type === 'session' ? { provider: identity.issuer } : {}) },
     });
     return { action: req.action, resource: resourceArn(req.bucket, req.key), ...verdict };
   }
@@ -67,7 +67,7 @@ export class Authorizer {
     if (identity.type !== 'anonymous') {
       conditions['aws:username'] = [identity.username];
       conditions['aws:userid'] = [identity.username];
-      const groups = this.iam.groupsOf(identity.username);
+      const groups = this.iam.groupsFor(identity);
       if (groups.length) conditions['aws:groups'] = groups;
     }
     const arn = principalArn(identity);

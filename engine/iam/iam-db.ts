@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { sealText, unsealText } from '../crypto/seal.js';
-import { emptyState, type BucketPolicyRecord, type EntityKind, type GroupRecord, type IamState, type MfaRecord, type PolicyRecord, type ServiceAccountRecord, type UserRecord } from './records.js';
+import { emptyState, type BucketPolicyRecord, type EntityKind, type GroupRecord, type IamState, type MfaRecord, type PolicyRecord, type ServiceAccountRecord, type SessionRecord, type UserRecord } from './records.js';
 
 /**
  * IAM on disk: `granary.db` in the config directory. Each row is a JSON body
@@ -36,6 +36,7 @@ const SECRET_FIELDS: Partial<Record<EntityKind, string[][]>> = {
   svcacct: [['secretKey']],
   mfa: [['secret']],
   secret: [['value']],
+  sts: [['secretKey']],
 };
 
 export class IamDb {
@@ -176,5 +177,6 @@ function addToState(state: IamState, kind: EntityKind, record: unknown): void {
     case 'mfa': { const r = record as MfaRecord; state.mfa.set(r.name, r); break; }
     case 'setting': { const r = record as { name: string; value: string }; state.settings.set(r.name, r.value); break; }
     case 'secret': { const r = record as { name: string; value: string }; state.secrets.set(r.name, r.value); break; }
+    case 'sts': { const r = record as SessionRecord; state.sessions.set(r.accessKey, r); break; }
   }
 }

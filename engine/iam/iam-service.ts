@@ -11,7 +11,7 @@ import { checkAccessKey, checkPolicyName, checkSecretKey, checkUserName } from '
 import { BUILTIN_POLICIES } from './policy/builtin.js';
 import { parsePolicy, PolicyError } from './policy/parse.js';
 import type { Policy } from './policy/policy.js';
-import type { EntityKind, GroupRecord, IamState, MfaRecord, PolicyRecord, ServiceAccountRecord, Status, UserRecord } from './records.js';
+import type { EntityKind, GroupRecord, IamState, MfaRecord, PolicyRecord, ServiceAccountRecord, SessionRecord, Status, UserRecord } from './records.js';
 import { passwordProblem } from './weak-passwords.js';
 
 export interface RootIdentity {
@@ -30,7 +30,18 @@ export interface IamOptions {
 export interface ResolvedCredentials {
   secretKey: string;
   identity: Identity;
+  /** Temporary credentials: the request must carry the session token whose SHA-256 this is. */
+  session?: { tokenSha256: string; /** Set (by `signingCredentials` only) when the session may not be used. */ refusal?: SessionRefusal };
 }
+
+/** Why a known session is refused, in the S3 code AWS answers with. */
+export interface SessionRefusal {
+  code: 'ExpiredToken' | 'AccessDenied';
+  message: string;
+}
+
+/** Expired and revoked sessions are kept this long past their expiry, so their use is answered as such. */
+const SESSION_TOMBSTONE_MS = 24 * 3600_000;
 
 /** What the authorizer needs to decide for one identity. */
 export interface IdentityPolicies {
@@ -162,7 +173,46 @@ export class IamService {
     }
     const user = this.state.users.get(accessKey);
     if (user && user.secretKey !== undefined && user.status === 'enabled') return { secretKey: user.secretKey, identity: { type: 'user', accessKey, username: user.name } };
-    return undefined;
+    if (!this.state.sessions.has(accessKey)) return undefined;
+    const session = this.signingCredentials(accessKey, now);
+    return session?.session && !session.session.refusal ? session : undefined;
+  }
+
+  /**
+   * For SigV4 only: like `credentials`, but a known session that may not be
+   * used (expired, revoked, its parent disabled or gone) still comes back, with
+   * its refusal, so that the signature is checked first and the client then
+   * hears ExpiredToken or AccessDenied rather than "unknown key".
+   */
+  signingCredentials(accessKey: string, now = Date.now()): ResolvedCredentials | undefined {
+    const s = this.state.sessions.get(accessKey);
+    if (!s) return this.credentials(accessKey, now);
+    const refusal = this.sessionRefusal(s, now);
+    return {
+      secretKey: s.secretKey,
+      identity: { type: 'session', accessKey, username: s.parent, parentType: s.parentType, issuer: s.issuer },
+      session: { tokenSha256: s.tokenSha256, ...(refusal ? { refusal } : {}) },
+    };
+  }
+
+  private sessionRefusal(s: SessionRecord, now: number): SessionRefusal | undefined {
+    if (s.status === 'revoked') return { code: 'AccessDenied', message: 'These temporary credentials have been revoked.' };
+    if (s.expiry <= now) return { code: 'ExpiredToken', message: 'The provided token has expired.' };
+    const parentGone: SessionRefusal = { code: 'AccessDenied', message: 'The identity these temporary credentials were issued for is disabled or no longer exists.' };
+    switch (s.parentType) {
+      case 'root':
+        return s.parent === this.root.accessKey ? undefined : parentGone;
+      case 'user':
+        return this.state.users.get(s.parent)?.status === 'enabled' ? undefined : parentGone;
+      case 'serviceAccount': {
+        const sa = this.state.serviceAccounts.get(s.parentAccessKey ?? '');
+        if (!sa || sa.status !== 'enabled' || (sa.expiry !== undefined && sa.expiry <= now)) return parentGone;
+        if (sa.parent !== this.root.accessKey && this.state.users.get(sa.parent)?.status !== 'enabled') return parentGone;
+        return undefined;
+      }
+      case 'federated':
+        return undefined;
+    }
   }
 
   /** Policies that decide for an identity; 'root' bypasses policy. */
@@ -176,20 +226,39 @@ export class IamService {
     return this.derivedFor({ type: 'user', accessKey: user, username: user }).groups;
   }
 
+  /** The groups whose names aws:groups carries for an identity. */
+  groupsFor(identity: Identity): string[] {
+    if (identity.type === 'anonymous') return [];
+    return this.derivedFor(identity).groups;
+  }
+
   private derivedFor(identity: Exclude<Identity, { type: 'anonymous' }>): { policies: IdentityPolicies | 'root'; groups: string[] } {
     const cacheKey = `${identity.type}\0${identity.accessKey}`;
     let d = this.derived.get(cacheKey);
     if (!d) {
-      d = { policies: this.computePolicies(identity), groups: [...this.state.groups.values()].filter((g) => g.members.includes(identity.username)).map((g) => g.name) };
+      d = { policies: this.computePolicies(identity), groups: this.computeGroups(identity) };
       if (this.derived.size > 10_000) this.derived.clear();
       this.derived.set(cacheKey, d);
     }
     return d;
   }
 
+  private computeGroups(identity: Exclude<Identity, { type: 'anonymous' }>): string[] {
+    let user = identity.username;
+    if (identity.type === 'session') {
+      const s = this.state.sessions.get(identity.accessKey);
+      // A federated subject is not a local user: a local user of the same name must lend it nothing.
+      if (!s || s.parentType === 'federated') return s?.groups ?? [];
+      if (s.parentType === 'root') return [];
+      user = s.parent;
+    }
+    return [...this.state.groups.values()].filter((g) => g.members.includes(user)).map((g) => g.name);
+  }
+
   private computePolicies(identity: Identity): IdentityPolicies | 'root' {
     if (identity.type === 'root') return 'root';
     if (identity.type === 'anonymous') return { identity: [], intersect: [] };
+    if (identity.type === 'session') return this.sessionPolicies(identity.accessKey);
     if (identity.type === 'serviceAccount') {
       const sa = this.state.serviceAccounts.get(identity.accessKey);
       const inline = sa?.policy !== undefined ? [[this.parseCached(`svcacct:${sa.accessKey}`, sa.policy, 'identity')]] : [];
@@ -200,6 +269,31 @@ export class IamService {
       return { identity: this.userPolicies(identity.username), intersect: inline };
     }
     return { identity: this.userPolicies(identity.username), intersect: [] };
+  }
+
+  /** The parent's rights (or the provider's policies), narrowed by the session policy when one was given. */
+  private sessionPolicies(accessKey: string): IdentityPolicies | 'root' {
+    const s = this.state.sessions.get(accessKey);
+    if (!s) return { identity: [], intersect: [] };
+    let base: IdentityPolicies | 'root';
+    switch (s.parentType) {
+      case 'root':
+        base = 'root';
+        break;
+      case 'user':
+        base = { identity: this.userPolicies(s.parent), intersect: [] };
+        break;
+      case 'serviceAccount':
+        base = this.computePolicies({ type: 'serviceAccount', accessKey: s.parentAccessKey ?? '', username: s.parent, parentIsRoot: s.parent === this.root.accessKey });
+        break;
+      case 'federated':
+        base = { identity: (s.policies ?? []).map((p) => this.managedPolicy(p)).filter((p): p is Policy => p !== undefined), intersect: [] };
+        break;
+    }
+    if (s.sessionPolicy === undefined) return base;
+    const narrow = [this.parseCached(`sts:${s.accessKey}`, s.sessionPolicy, 'identity')];
+    if (base === 'root') return { identity: [BUILTIN_POLICIES.get('consoleAdmin')!], intersect: [narrow] };
+    return { identity: base.identity, intersect: [...base.intersect, narrow] };
   }
 
   bucketPolicy(bucket: string): Policy | undefined {
@@ -287,6 +381,8 @@ export class IamService {
     const changes: Change[] = [{ kind: 'user', id: name, record: null }];
     if (this.state.mfa.has(name)) changes.push({ kind: 'mfa', id: name, record: null });
     for (const sa of this.state.serviceAccounts.values()) if (sa.parent === name) changes.push({ kind: 'svcacct', id: sa.accessKey, record: null });
+    // Their temporary credentials go too: a user later made with the same name must not inherit them.
+    for (const s of this.state.sessions.values()) if (s.parentType !== 'federated' && s.parent === name) changes.push({ kind: 'sts', id: s.accessKey, record: null });
     for (const g of this.state.groups.values()) {
       if (g.members.includes(name)) changes.push({ kind: 'group', id: g.name, record: { ...g, members: g.members.filter((m) => m !== name) } });
     }
@@ -301,7 +397,7 @@ export class IamService {
 
   /** One namespace for root, user names and access keys, so an access key names one identity only. */
   private refuseTaken(name: string): void {
-    if (name === this.root.accessKey || this.state.users.has(name) || this.state.serviceAccounts.has(name)) {
+    if (name === this.root.accessKey || this.state.users.has(name) || this.state.serviceAccounts.has(name) || this.state.sessions.has(name)) {
       throw new GranaryError('EntityAlreadyExists', `The name ${JSON.stringify(name)} is already used by a user or access key.`);
     }
   }
@@ -471,7 +567,35 @@ export class IamService {
 
   async deleteServiceAccount(accessKey: string): Promise<void> {
     this.getServiceAccount(accessKey);
-    await this.commit([{ kind: 'svcacct', id: accessKey, record: null }]);
+    const sessions = [...this.state.sessions.values()].filter((s) => s.parentType === 'serviceAccount' && s.parentAccessKey === accessKey);
+    await this.commit([{ kind: 'svcacct', id: accessKey, record: null }, ...sessions.map((s) => ({ kind: 'sts' as const, id: s.accessKey, record: null }))]);
+  }
+
+  // ---- STS sessions (issued by engine/sts) -------------------------------------
+
+  /** Records a new session; sessions long expired are dropped in the same commit. */
+  async createSession(record: SessionRecord, now = Date.now()): Promise<void> {
+    this.refuseTaken(record.accessKey);
+    const stale = [...this.state.sessions.values()].filter((s) => s.expiry + SESSION_TOMBSTONE_MS <= now);
+    await this.commit([{ kind: 'sts', id: record.accessKey, record }, ...stale.map((s) => ({ kind: 'sts' as const, id: s.accessKey, record: null }))]);
+  }
+
+  getSession(accessKey: string): SessionRecord {
+    const s = this.state.sessions.get(accessKey);
+    if (!s) throw new GranaryError('NoSuchEntity', `The temporary access key ${JSON.stringify(accessKey)} does not exist.`);
+    return s;
+  }
+
+  /** Sessions (active, expired or revoked tombstones), optionally only those of one parent. */
+  listSessions(parent?: string): SessionRecord[] {
+    return [...this.state.sessions.values()].filter((s) => parent === undefined || s.parent === parent).sort((a, b) => a.created - b.created);
+  }
+
+  /** Revokes the named sessions at once; their records stay as tombstones until they expire. Returns how many were active. */
+  async revokeSessions(accessKeys: string[]): Promise<number> {
+    const active = accessKeys.map((k) => this.getSession(k)).filter((s) => s.status === 'active');
+    if (active.length) await this.commit(active.map((s) => ({ kind: 'sts' as const, id: s.accessKey, record: { ...s, status: 'revoked' } })));
+    return active.length;
   }
 
   // ---- bucket policies ---------------------------------------------------------
@@ -603,6 +727,7 @@ function recordOf(state: IamState, kind: EntityKind, id: string): object | null 
     svcacct: state.serviceAccounts,
     'bucket-policy': state.bucketPolicies,
     mfa: state.mfa,
+    sts: state.sessions,
   };
   return maps[kind].get(id) ?? null;
 }
@@ -615,6 +740,7 @@ function applyToState(state: IamState, kind: EntityKind, id: string, record: obj
     svcacct: state.serviceAccounts,
     'bucket-policy': state.bucketPolicies,
     mfa: state.mfa,
+    sts: state.sessions,
   };
   if (kind === 'setting' || kind === 'secret') {
     const map = kind === 'setting' ? state.settings : state.secrets;

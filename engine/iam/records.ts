@@ -58,6 +58,38 @@ export interface MfaRecord {
   enrolled: boolean;
 }
 
+/**
+ * Temporary credentials (STS). The session token itself is a signed JWT
+ * (engine/sts); IAM keeps only its SHA-256, enough to tell the very token it
+ * issued from a tampered one. Revoked sessions stay as tombstones until they
+ * would have expired, so their use is answered "revoked", not "unknown key".
+ */
+export interface SessionRecord {
+  accessKey: string;
+  secretKey: string;
+  /** SHA-256 (hex) of the session token. */
+  tokenSha256: string;
+  /** Whose rights the session carries: a user, root, a service account, or an external identity (OIDC, LDAP …). */
+  parentType: 'root' | 'user' | 'serviceAccount' | 'federated';
+  /** The parent user name, root's access key, the service account's parent user, or the federated subject. */
+  parent: string;
+  /** For a service-account parent: its access key, whose own limits also apply. */
+  parentAccessKey?: string;
+  /** Federated sessions: the managed policies the provider (role or claim) grants. */
+  policies?: string[];
+  /** Federated sessions: group names for aws:groups conditions. */
+  groups?: string[];
+  /** Session policy (JSON text): the session may do only what this also allows. */
+  sessionPolicy?: string;
+  /** Which provider issued a federated session (`oidc:<name>`, `ldap`, …); `AssumeRole` otherwise. */
+  issuer: string;
+  roleSessionName?: string;
+  /** Epoch ms. */
+  expiry: number;
+  created: number;
+  status: 'active' | 'revoked';
+}
+
 export interface BucketPolicyRecord {
   bucket: string;
   document: string;
@@ -74,10 +106,12 @@ export interface IamState {
   settings: Map<string, string>;
   /** Engine secrets (the console's session signing key …), sealed on disk. */
   secrets: Map<string, string>;
+  /** STS temporary credentials by access key. */
+  sessions: Map<string, SessionRecord>;
 }
 
-export type EntityKind = 'user' | 'group' | 'policy' | 'svcacct' | 'bucket-policy' | 'mfa' | 'setting' | 'secret';
+export type EntityKind = 'user' | 'group' | 'policy' | 'svcacct' | 'bucket-policy' | 'mfa' | 'setting' | 'secret' | 'sts';
 
 export function emptyState(): IamState {
-  return { users: new Map(), groups: new Map(), policies: new Map(), serviceAccounts: new Map(), bucketPolicies: new Map(), mfa: new Map(), settings: new Map(), secrets: new Map() };
+  return { users: new Map(), groups: new Map(), policies: new Map(), serviceAccounts: new Map(), bucketPolicies: new Map(), mfa: new Map(), settings: new Map(), secrets: new Map(), sessions: new Map() };
 }

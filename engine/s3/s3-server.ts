@@ -37,6 +37,8 @@ export interface S3ServerOptions {
   plugins?: ((app: FastifyInstance) => void)[];
   /** `POST /` with a form body: the IAM (and later STS) query APIs, answered in their own XML. */
   servicePost?: ServicePostHandler;
+  /** The query-API requests that carry their own proof instead of a signature (STS web identity, client grants, LDAP): let through unsigned. */
+  unsignedServicePost?: (form: URLSearchParams) => boolean;
   /** Told about every answered request on this port (audit, metrics). */
   observe?: RequestObserver;
   /** Serve HTTPS with these options (engine/tls); plain HTTP when absent. */
@@ -52,8 +54,9 @@ export interface S3Access {
 }
 
 export interface ServicePostRequest {
+  /** Anonymous only for the unsigned requests `unsignedServicePost` admits. */
   identity: Identity;
-  /** The signed request's service (`iam`, `sts`). */
+  /** The signed request's service (`iam`, `sts`); `sts` for an admitted unsigned request. */
   service: string;
   form: URLSearchParams;
   requestId: string;
@@ -151,9 +154,11 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
 
       if (service) {
         if (!opts.servicePost) throw new GranaryError('NotImplemented', 'POST / is not implemented by Granary.');
-        if (auth.kind !== 'signed') throw new GranaryError('AccessDenied', 'IAM and STS requests must be signed with AWS Signature Version 4.');
-        annotate(raw, { api: auth.service === 'sts' ? 'sts' : 'iam', operation: form!.params.get('Action') ?? 'Unknown' });
-        const result = await opts.servicePost({ identity, service: auth.service, form: form!.params, requestId: request.id, sourceAddress: address });
+        const unsigned = auth.kind !== 'signed' && opts.unsignedServicePost?.(form!.params) === true;
+        if (auth.kind !== 'signed' && !unsigned) throw new GranaryError('AccessDenied', 'IAM and STS requests must be signed with AWS Signature Version 4.');
+        const serviceName = auth.kind === 'signed' ? auth.service : 'sts';
+        annotate(raw, { api: serviceName === 'sts' ? 'sts' : 'iam', operation: form!.params.get('Action') ?? 'Unknown' });
+        const result = await opts.servicePost({ identity, service: serviceName, form: form!.params, requestId: request.id, sourceAddress: address });
         return await send(reply, result, false);
       }
 
@@ -231,7 +236,7 @@ function mayChangeConfig(method: string, url: string): boolean {
 /** Who asked, for the request record. */
 export function identityFields(identity: Identity): Partial<RequestRecord> {
   if (identity.type === 'anonymous') return { identityType: 'anonymous' };
-  return { identityType: identity.type, accessKey: identity.accessKey, ...(identity.type === 'serviceAccount' ? { parentUser: identity.username } : {}) };
+  return { identityType: identity.type, accessKey: identity.accessKey, ...(identity.type === 'serviceAccount' || identity.type === 'session' ? { parentUser: identity.username } : {}) };
 }
 
 async function readForm(raw: IncomingMessage): Promise<{ params: URLSearchParams; sha256: string }> {

@@ -20,6 +20,7 @@ import { MetricsTokens } from '../metrics/metrics-token.js';
 import { ErasureObjectLayer } from '../object/erasure-object-layer.js';
 import { startConsoleServer, type RunningConsole } from '../console/console-server.js';
 import { createS3Server } from '../s3/s3-server.js';
+import { createStsHandler, DEFAULT_MAX_DURATION, DEFAULT_MIN_DURATION, OidcProviders, SessionIssuer } from '../sts/index.js';
 import { startTransportSecurity, type TlsConfig, type TransportSecurity } from '../tls/transport-security.js';
 
 export interface EngineConfig {
@@ -40,6 +41,8 @@ export interface EngineConfig {
   metricsAuth?: MetricsAuthMode;
   /** OPA or an access-management plugin deciding signed requests (engine/iam/plugins). */
   accessPlugin?: AccessPluginConfig;
+  /** STS session lengths in seconds: max default 12 h (at most 365 days); min 900 s, lowered only by tests and labs. */
+  sts?: { minDuration?: number; maxDuration?: number };
 }
 
 export interface RunningEngine {
@@ -89,6 +92,17 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     // Prometheus metrics (engine/metrics): request counts from the same records the audit log gets, the rest read at scrape time.
     const metrics = new GranaryMetrics({ storage: layer, auditTargets: () => auditLog.targetStats(), ...(accessPlugin ? { accessPlugin: () => accessPlugin.stats() } : {}) });
     const metricsTokens = await MetricsTokens.open(iam);
+    // STS (engine/sts): temporary credentials on the S3 port's `POST /`, beside the IAM query API.
+    const oidc = new OidcProviders(iam);
+    const sts = createStsHandler({
+      iam,
+      issuer: await SessionIssuer.open(iam),
+      limits: { min: config.sts?.minDuration ?? DEFAULT_MIN_DURATION, max: config.sts?.maxDuration ?? DEFAULT_MAX_DURATION },
+      oidc,
+      audit,
+      log,
+    });
+    const iamQuery = createIamQueryHandler({ iam, authorizer, networks, audit, log });
     const observe: RequestObserver = (r) => {
       auditLog.request(r);
       metrics.observe(r);
@@ -99,7 +113,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       ...(config.domain ? { domain: config.domain } : {}),
       observe,
       access: {
-        credentials: (k) => iam.credentials(k),
+        credentials: (k) => iam.signingCredentials(k),
         authorizer,
         throttle,
         bucketPolicies: {
@@ -108,7 +122,8 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
           delete: (b) => iam.deleteBucketPolicy(b),
         },
       },
-      servicePost: createIamQueryHandler({ iam, authorizer, networks, audit, log }),
+      servicePost: (req) => (req.service === 'sts' || sts.isSts(req.form) ? sts.handle(req) : iamQuery(req)),
+      unsignedServicePost: (form) => sts.acceptsUnsigned(form),
       plugins: [
         auditStatusApi({ iam, authorizer, networks, region: config.region, throttle, audit, auditLog }),
         metricsApi({ auth: config.metricsAuth ?? 'jwt', exposition: () => metrics.exposition(), tokens: metricsTokens, iam, authorizer }),
@@ -122,6 +137,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
           audit,
           auditLog,
           metricsTokens,
+          sts: { oidc },
           version: VERSION,
           ...(root.source === 'environment'
             ? {}

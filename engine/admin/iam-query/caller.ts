@@ -14,6 +14,8 @@ export interface Caller {
   isRoot: boolean;
   /** The inline policy that narrows the access key the request was signed with, if any. */
   narrowedBy?: string;
+  /** Signed with temporary credentials (STS): such a caller is never served as "itself", only by admin rights. */
+  temporary?: boolean;
 }
 
 export function callerOf(identity: Identity, iam: IamService): Caller {
@@ -34,6 +36,8 @@ export function callerOf(identity: Identity, iam: IamService): Caller {
       }
       return { identity, name: identity.username, isRoot: identity.parentIsRoot, ...(policy !== undefined ? { narrowedBy: policy } : {}) };
     }
+    case 'session':
+      return { identity, name: identity.username, isRoot: identity.parentType === 'root', temporary: true };
   }
 }
 
@@ -49,7 +53,7 @@ export function callerArn(caller: Caller, account: string): string {
  * owner's full rights; it must be granted the admin action like anyone else.
  */
 export function targetsSelf(caller: Caller, form: URLSearchParams): boolean {
-  if (caller.narrowedBy !== undefined) return false;
+  if (caller.narrowedBy !== undefined || caller.temporary) return false;
   const named = form.get('UserName');
   return named === null || named === '' || named === caller.name;
 }

@@ -41,7 +41,8 @@ export function loginRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
 
     const creds = iam.credentials(accessKey);
     const secretOk = sameSecret(secretKey, creds?.secretKey ?? NO_SECRET);
-    if (!creds || !secretOk || creds.identity.type === 'anonymous') return refuse('InvalidLogin');
+    // Temporary (STS) keys need their session token, which a console login does not carry.
+    if (!creds || !secretOk || creds.identity.type === 'anonymous' || creds.identity.type === 'session') return refuse('InvalidLogin');
     const identity = creds.identity;
 
     let mfaUsed: 'totp' | 'recovery code' | undefined;

@@ -85,7 +85,7 @@ export const ADMIN_ACTIONS = [
   'admin:ListGroups', 'admin:ListServiceAccounts', 'admin:ListTemporaryAccounts', 'admin:ListTier', 'admin:ListUserPolicies',
   'admin:ListUsers', 'admin:NodeInfo', 'admin:NodeList', 'admin:OBDInfo', 'admin:PoolInfo', 'admin:PoolList',
   'admin:Profiling', 'admin:Prometheus', 'admin:ReadAlerts', 'admin:ReadAPILogs', 'admin:ReadAuditLogs', 'admin:ReadErrorLogs',
-  'admin:Rebalance', 'admin:RemoveServiceAccount', 'admin:RemoveUserFromGroup', 'admin:ReplicationDiff', 'admin:ServerInfo',
+  'admin:Rebalance', 'admin:RemoveServiceAccount', 'admin:RemoveUserFromGroup', 'admin:ReplicationDiff', 'admin:RevokeTokens', 'admin:ServerInfo',
   'admin:ServerTrace', 'admin:ServerUpdate', 'admin:ServiceCordon', 'admin:ServiceFreeze', 'admin:ServiceRestart',
   'admin:ServiceStop', 'admin:SetBucketCompression', 'admin:SetBucketQuota', 'admin:SetBucketTarget', 'admin:SetInfo',
   'admin:SetTier', 'admin:SiteReplicationAdd', 'admin:SiteReplicationDisable', 'admin:SiteReplicationInfo',
@@ -93,7 +93,7 @@ export const ADMIN_ACTIONS = [
   'admin:StorageInfo', 'admin:TopLocksInfo', 'admin:UpdatePolicyAssociation', 'admin:UpdateServiceAccount',
 ] as const;
 
-export const STS_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity'] as const;
+export const STS_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithClientGrants', 'sts:AssumeRoleWithLDAPIdentity', 'sts:AssumeRoleWithCertificate', 'sts:AssumeRoleWithCustomToken'] as const;
 
 export const ALL_ACTIONS: readonly string[] = [...S3_ACTIONS, ...MINIO_S3_ACTIONS, ...ADMIN_ACTIONS, ...STS_ACTIONS];
 

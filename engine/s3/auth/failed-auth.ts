@@ -1,8 +1,8 @@
 import { isGranaryError } from '../../common/errors.js';
-import type { SecretLookup } from './sigv4.js';
+import type { Credentials, SecretLookup } from './sigv4.js';
 
 /** Errors that mean "wrong credentials", counted per key and address for throttling. */
-const CREDENTIAL_FAILURES = new Set(['SignatureDoesNotMatch', 'InvalidAccessKeyId', 'XAmzContentSHA256Mismatch']);
+const CREDENTIAL_FAILURES = new Set(['SignatureDoesNotMatch', 'InvalidAccessKeyId', 'XAmzContentSHA256Mismatch', 'InvalidToken']);
 
 export function isCredentialFailure(err: unknown): boolean {
   return isGranaryError(err) && CREDENTIAL_FAILURES.has(err.code);
@@ -15,9 +15,11 @@ export function claimedAccessKey(authorization: string | undefined, query: URLSe
 }
 
 /** SigV4's secret lookup over IAM's credentials (which also carry the identity). */
-export function secretLookup(credentials: (accessKey: string) => { secretKey: string } | undefined): SecretLookup {
+export function secretLookup(credentials: (accessKey: string) => { secretKey: string; session?: { tokenSha256: string; refusal?: Credentials['refusal'] } } | undefined): SecretLookup {
   return (accessKey) => {
     const c = credentials(accessKey);
-    return c ? { accessKey, secretKey: c.secretKey } : undefined;
+    if (!c) return undefined;
+    if (!c.session) return { accessKey, secretKey: c.secretKey };
+    return { accessKey, secretKey: c.secretKey, sessionTokenSha256: c.session.tokenSha256, ...(c.session.refusal ? { refusal: c.session.refusal } : {}) };
   };
 }

@@ -14,7 +14,7 @@
  */
 import { GranaryError } from '../../common/errors.js';
 import { ALGORITHM, hmacHex, parseAmzDate, sameSignature, signingKey } from './canonical.js';
-import type { SecretLookup } from './sigv4.js';
+import { checkSessionToken, type SecretLookup } from './sigv4.js';
 
 /** Form fields a policy need not cover (S3's rule), besides x-ignore-*. */
 const EXEMPT = new Set(['x-amz-signature', 'file', 'policy']);
@@ -92,12 +92,7 @@ export function verifyPostPolicy(
   const creds = lookup(accessKey);
   if (!creds) throw new GranaryError('InvalidAccessKeyId');
   if (!sameSignature(hmacHex(signingKey(creds.secretKey, day, region, 's3'), policyB64), signature)) throw new GranaryError('SignatureDoesNotMatch');
-  if (creds.sessionToken !== undefined || f.has('x-amz-security-token')) {
-    const token = f.get('x-amz-security-token');
-    if (creds.sessionToken === undefined || token === undefined || !sameSignature(creds.sessionToken, token)) {
-      throw new GranaryError('AccessDenied', 'The provided security token is missing or invalid for these credentials.');
-    }
-  }
+  checkSessionToken(creds, f.get('x-amz-security-token'));
 
   const policy = parsePolicy(policyB64);
   if ((opts.now ?? new Date()).getTime() > policy.expiration.getTime()) throw denied('Policy expired.');

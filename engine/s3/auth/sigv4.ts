@@ -19,9 +19,12 @@
  * | x-amz-content-sha256 missing (header auth, service s3)   | InvalidRequest (as S3)             |
  * | x-amz-content-sha256 not a hash nor a known mode         | InvalidArgument (as S3)            |
  * | unknown access key                                       | InvalidAccessKeyId                 |
- * | session token missing/wrong for temporary credentials    | AccessDenied (S3 says InvalidToken) |
+ * | session token missing for temporary credentials          | AccessDenied                       |
+ * | session token wrong, or given with long-term credentials | InvalidToken (as S3)               |
+ * | session expired / revoked, its parent disabled or gone   | ExpiredToken / AccessDenied        |
  * | signature differs                                        | SignatureDoesNotMatch              |
  */
+import { createHash } from 'node:crypto';
 import { GranaryError } from '../../common/errors.js';
 import {
   ALGORITHM,
@@ -65,6 +68,10 @@ export interface Credentials {
   secretKey: string;
   /** Temporary credentials: requests must carry this X-Amz-Security-Token. */
   sessionToken?: string;
+  /** Temporary credentials known by the SHA-256 (hex) of their token only (IAM keeps no token). */
+  sessionTokenSha256?: string;
+  /** Temporary credentials that may not be used: refused once the signature and token are verified. */
+  refusal?: { code: 'ExpiredToken' | 'AccessDenied'; message: string };
 }
 
 /** undefined → InvalidAccessKeyId. */
@@ -191,11 +198,17 @@ function checkSkew(date: Date, now: Date, opts: AuthOptions): void {
   }
 }
 
-function checkSessionToken(creds: Credentials, given: string | undefined): void {
-  if (creds.sessionToken === undefined && given === undefined) return;
-  if (creds.sessionToken === undefined || given === undefined || !sameSignature(creds.sessionToken, given)) {
-    throw new GranaryError('AccessDenied', 'The provided security token is missing or invalid for these credentials.');
+/** After the signature: the token must be the very one issued with temporary credentials, and only with them. */
+export function checkSessionToken(creds: Credentials, given: string | undefined): void {
+  const temporary = creds.sessionToken !== undefined || creds.sessionTokenSha256 !== undefined;
+  if (!temporary) {
+    if (given !== undefined) throw new GranaryError('InvalidToken', 'The provided security token is invalid: these access keys are not temporary credentials.');
+    return;
   }
+  if (given === undefined) throw new GranaryError('AccessDenied', 'Temporary credentials need their session token (X-Amz-Security-Token).');
+  const matches = creds.sessionToken !== undefined ? sameSignature(creds.sessionToken, given) : sameSignature(createHash('sha256').update(given).digest('hex'), creds.sessionTokenSha256!);
+  if (!matches) throw new GranaryError('InvalidToken');
+  if (creds.refusal) throw new GranaryError(creds.refusal.code, creds.refusal.message);
 }
 
 export function payloadModeOf(contentSha: string): PayloadMode {

@@ -250,11 +250,11 @@ describe('SigV4 refusals', () => {
     const h = signRequest({ method: 'GET', url, headers: {}, payloadHash: sha256Hex(''), ...creds, region: 'us-east-1', service: 's3', date: NOW, sessionToken: 'token-123' });
     assert.equal(authenticate({ method: 'GET', rawPath: '/b/k', rawQuery: '', headers: h, now: NOW }, lookTemp, opts).kind, 'signed');
     const wrong = signRequest({ method: 'GET', url, headers: {}, payloadHash: sha256Hex(''), ...creds, region: 'us-east-1', service: 's3', date: NOW, sessionToken: 'token-124' });
-    refused(() => authenticate({ method: 'GET', rawPath: '/b/k', rawQuery: '', headers: wrong, now: NOW }, lookTemp, opts), 'AccessDenied');
+    refused(() => authenticate({ method: 'GET', rawPath: '/b/k', rawQuery: '', headers: wrong, now: NOW }, lookTemp, opts), 'InvalidToken');
     const none = signRequest({ method: 'GET', url, headers: {}, payloadHash: sha256Hex(''), ...creds, region: 'us-east-1', service: 's3', date: NOW });
     refused(() => authenticate({ method: 'GET', rawPath: '/b/k', rawQuery: '', headers: none, now: NOW }, lookTemp, opts), 'AccessDenied');
     const pre = presignUrl({ method: 'GET', url, ...creds, region: 'us-east-1', service: 's3', expires: 60, date: NOW, sessionToken: 'token-123' });
     assert.equal(authenticate({ method: 'GET', rawPath: pre.pathname, rawQuery: pre.search.slice(1), headers: { host }, now: NOW }, lookTemp, opts).kind, 'signed');
-    refused(() => authenticate({ method: 'GET', rawPath: pre.pathname, rawQuery: pre.search.slice(1), headers: { host }, now: NOW }, look, opts), 'AccessDenied');
+    refused(() => authenticate({ method: 'GET', rawPath: pre.pathname, rawQuery: pre.search.slice(1), headers: { host }, now: NOW }, look, opts), 'InvalidToken');
   });
 });

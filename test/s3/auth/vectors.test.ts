@@ -232,7 +232,7 @@ describe('AWS SigV4 general test suite (botocore copy) and an STS request', () =
     assert.equal(authenticate(without, permanent, stsOpts).kind, 'signed');
     // Temporary credentials need their token; a token needs temporary credentials.
     refused(() => authenticate(without, temp, stsOpts), 'AccessDenied');
-    refused(() => authenticate(withToken, permanent, stsOpts), 'AccessDenied');
+    refused(() => authenticate(withToken, permanent, stsOpts), 'InvalidToken');
     // The signer reproduces both.
     const url = new URL('https://sts.us-east-2.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15');
     const date = new Date('2020-08-11T06:55:22Z');
