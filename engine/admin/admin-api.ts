@@ -11,6 +11,7 @@ import { authenticateAdmin } from './admin-auth.js';
 import type { AdminNetworks } from './admin-network.js';
 import { ADMIN_ROUTES, type AdminCall } from './admin-routes.js';
 import type { StsAdmin } from './sts-routes.js';
+import type { LdapAdmin } from './ldap-routes.js';
 
 export const ADMIN_PREFIX = '/granary/admin/v1/';
 
@@ -31,6 +32,8 @@ export interface AdminDeps {
   metricsTokens?: Pick<MetricsTokens, 'issue'>;
   /** Temporary credentials and identity providers (engine/sts); absent when the server runs without STS. */
   sts?: StsAdmin;
+  /** LDAP policy mappings (always) and the directory sync (with --ldap-url). */
+  ldap?: LdapAdmin;
   version: string;
 }
 

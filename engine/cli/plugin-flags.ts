@@ -5,9 +5,10 @@ import { UsageError } from './args.js';
 import { parseDurationFlag } from './duration-flag.js';
 
 /** The access plugins' server flags: `--NAME-plugin-url`, `-timeout`, `-ca` for NAME in policy (OPA), access (override). */
-export const PLUGIN_FLAGS = ['policy', 'access'].flatMap((p) => [`${p}-plugin-url`, `${p}-plugin-timeout`, `${p}-plugin-ca`]);
+export const PLUGIN_FLAGS = [...['policy', 'access', 'identity'].flatMap((p) => [`${p}-plugin-url`, `${p}-plugin-timeout`, `${p}-plugin-ca`]), 'identity-plugin-role-policy'];
 
-export const PLUGIN_USAGE = `[--policy-plugin-url URL | --access-plugin-url URL] [--{policy,access}-plugin-timeout 2s] [--{policy,access}-plugin-ca PEM]`;
+export const PLUGIN_USAGE = `[--policy-plugin-url URL | --access-plugin-url URL] [--{policy,access}-plugin-timeout 2s] [--{policy,access}-plugin-ca PEM]
+                      [--identity-plugin-url URL --identity-plugin-role-policy POLICY,... [--identity-plugin-timeout 2s] [--identity-plugin-ca PEM]]`;
 
 const DEFAULT_TIMEOUT_MS = 2000;
 
@@ -27,9 +28,16 @@ export function parseAccessPluginFlags(flags: Map<string, string>, env: NodeJS.P
   return undefined;
 }
 
-/** `--identity-plugin-url` (AssumeRoleWithCustomToken), token from GRANARY_IDENTITY_PLUGIN_TOKEN. */
-export function parseIdentityPluginFlags(flags: Map<string, string>, env: NodeJS.ProcessEnv = process.env): PluginEndpoint | undefined {
-  return pluginEndpoint(flags, env, 'identity');
+/** `--identity-plugin-url` (AssumeRoleWithCustomToken) and the policies of its role; token from GRANARY_IDENTITY_PLUGIN_TOKEN. */
+export function parseIdentityPluginFlags(flags: Map<string, string>, env: NodeJS.ProcessEnv = process.env): { endpoint: PluginEndpoint; rolePolicies: string[] } | undefined {
+  const endpoint = pluginEndpoint(flags, env, 'identity');
+  const policies = flags.get('identity-plugin-role-policy')?.split(',').map((p) => p.trim()).filter(Boolean);
+  if (!endpoint) {
+    if (policies !== undefined) throw new UsageError('--identity-plugin-role-policy needs --identity-plugin-url');
+    return undefined;
+  }
+  if (!policies?.length) throw new UsageError('--identity-plugin-url needs --identity-plugin-role-policy: the policies its sessions get');
+  return { endpoint, rolePolicies: policies };
 }
 
 function pluginEndpoint(flags: Map<string, string>, env: NodeJS.ProcessEnv, name: string): PluginEndpoint | undefined {

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RequestRecord } from '../common/request-record.js';
 import { registerAuditMetrics, type AuditDelivery } from './audit-metrics.js';
+import { registerLdapSyncMetrics, type LdapSyncCounts } from './ldap-sync-metrics.js';
 import { registerAccessPluginMetrics, type AccessPluginCounts } from './plugin-metrics.js';
 import { RequestMetrics } from './request-metrics.js';
 import { registerStorageMetrics, type StorageSource } from './storage-metrics.js';
@@ -11,6 +12,8 @@ export interface MetricsSources {
   auditTargets?: () => AuditDelivery[];
   /** The access plugin's decision counts; absent when none is configured. */
   accessPlugin?: () => AccessPluginCounts;
+  /** The LDAP sync's runs; absent without LDAP. */
+  ldapSync?: () => LdapSyncCounts;
 }
 
 /**
@@ -30,6 +33,7 @@ export class GranaryMetrics {
     registerStorageMetrics(this.registry, sources.storage);
     if (sources.auditTargets) registerAuditMetrics(this.registry, sources.auditTargets);
     if (sources.accessPlugin) registerAccessPluginMetrics(this.registry, sources.accessPlugin);
+    if (sources.ldapSync) registerLdapSyncMetrics(this.registry, sources.ldapSync);
   }
 
   observe(record: RequestRecord): void {

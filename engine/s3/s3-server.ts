@@ -23,6 +23,7 @@ import type { RequestObserver, RequestRecord } from '../common/request-record.js
 import { annotate, beginNote, finishNote, noteDecision, peekNote } from './request-notes.js';
 import { enterRequestScope } from '../common/request-scope.js';
 import { route } from './router.js';
+import { verifiedClientCertificate } from '../tls/client-certificates.js';
 import { readSmallBody } from './small-body.js';
 import { actionFor } from './s3-action.js';
 
@@ -61,6 +62,8 @@ export interface ServicePostRequest {
   form: URLSearchParams;
   requestId: string;
   sourceAddress: string;
+  /** DER of the TLS client certificate, when one was presented and verified against CAs/ (AssumeRoleWithCertificate). */
+  clientCertificate?: Buffer;
 }
 
 export type ServicePostHandler = (req: ServicePostRequest) => Promise<S3Reply>;
@@ -158,7 +161,8 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
         if (auth.kind !== 'signed' && !unsigned) throw new GranaryError('AccessDenied', 'IAM and STS requests must be signed with AWS Signature Version 4.');
         const serviceName = auth.kind === 'signed' ? auth.service : 'sts';
         annotate(raw, { api: serviceName === 'sts' ? 'sts' : 'iam', operation: form!.params.get('Action') ?? 'Unknown' });
-        const result = await opts.servicePost({ identity, service: serviceName, form: form!.params, requestId: request.id, sourceAddress: address });
+        const clientCertificate = verifiedClientCertificate(raw.socket)?.raw;
+        const result = await opts.servicePost({ identity, service: serviceName, form: form!.params, requestId: request.id, sourceAddress: address, ...(clientCertificate ? { clientCertificate } : {}) });
         return await send(reply, result, false);
       }
 

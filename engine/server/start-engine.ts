@@ -20,7 +20,8 @@ import { MetricsTokens } from '../metrics/metrics-token.js';
 import { ErasureObjectLayer } from '../object/erasure-object-layer.js';
 import { startConsoleServer, type RunningConsole } from '../console/console-server.js';
 import { createS3Server } from '../s3/s3-server.js';
-import { createStsHandler, DEFAULT_MAX_DURATION, DEFAULT_MIN_DURATION, OidcProviders, SessionIssuer } from '../sts/index.js';
+import { startFederation, type FederationConfig } from './federation.js';
+import { createStsHandler, defaultStsActions, DEFAULT_MAX_DURATION, DEFAULT_MIN_DURATION, OidcProviders, SessionIssuer } from '../sts/index.js';
 import { startTransportSecurity, type TlsConfig, type TransportSecurity } from '../tls/transport-security.js';
 
 export interface EngineConfig {
@@ -43,6 +44,8 @@ export interface EngineConfig {
   accessPlugin?: AccessPluginConfig;
   /** STS session lengths in seconds: max default 12 h (at most 365 days); min 900 s, lowered only by tests and labs. */
   sts?: { minDuration?: number; maxDuration?: number };
+  /** LDAP and the identity plugin (engine/server/federation.ts). */
+  federation?: FederationConfig;
 }
 
 export interface RunningEngine {
@@ -90,7 +93,10 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     const throttle = new AuthThrottle({ ...(threshold !== undefined ? { threshold } : {}), onThrottle: (e) => auditLog.security('authentication throttled', { ...e }) });
     const audit = (entry: Record<string, unknown>) => auditLog.report(entry);
     // Prometheus metrics (engine/metrics): request counts from the same records the audit log gets, the rest read at scrape time.
-    const metrics = new GranaryMetrics({ storage: layer, auditTargets: () => auditLog.targetStats(), ...(accessPlugin ? { accessPlugin: () => accessPlugin.stats() } : {}) });
+    // Federated identities (LDAP, certificates, identity plugin): STS flows, DN policy mappings, the directory sync.
+    const federation = startFederation(config.federation ?? {}, iam, (event, details) => auditLog.security(event, details), log);
+    const ldapSync = federation.ldapSync;
+    const metrics = new GranaryMetrics({ storage: layer, auditTargets: () => auditLog.targetStats(), ...(accessPlugin ? { accessPlugin: () => accessPlugin.stats() } : {}), ...(ldapSync ? { ldapSync: () => ldapSync.stats() } : {}) });
     const metricsTokens = await MetricsTokens.open(iam);
     // STS (engine/sts): temporary credentials on the S3 port's `POST /`, beside the IAM query API.
     const oidc = new OidcProviders(iam);
@@ -101,7 +107,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       oidc,
       audit,
       log,
-    });
+    }, federation.stsActions(defaultStsActions()));
     const iamQuery = createIamQueryHandler({ iam, authorizer, networks, audit, log });
     const observe: RequestObserver = (r) => {
       auditLog.request(r);
@@ -138,6 +144,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
           auditLog,
           metricsTokens,
           sts: { oidc },
+          ldap: { policies: federation.policyMap, ...(ldapSync ? { sync: ldapSync } : {}) },
           version: VERSION,
           ...(root.source === 'environment'
             ? {}
@@ -182,6 +189,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
         await consoleServer?.close();
         await s3.close();
         // After both ports stopped answering: the last requests' entries are delivered or spilled.
+        federation.close();
         await auditLog.close();
         accessPlugin?.close();
         await iam.close();
