@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { waitFor } from '../../audit/audit-helpers.js';
 import { after, before, describe, test } from 'node:test';
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { startServer, type RunningServer } from '../../helpers/server.js';
@@ -105,7 +106,7 @@ describe('OPA (--policy-plugin-url): decides for every identity but root', () =>
     plugin.answer(() => ({ hang: true }));
     assert.equal(await s3Error(client(server, ALICE).send(new GetObjectCommand({ Bucket: 'plugged', Key: 'docs/a.txt' }))), 'AccessDenied');
     assert.equal(await metric(server, 'granary_access_plugin_failures_total', { mode: 'opa', reason: 'timeout' }), before + 1);
-    assert.match(server.output(), /audit: access plugin failed \{[^\n]*"reason":"timeout"[^\n]*"account":"alice"/);
+    await waitFor('the audited plugin failure', () => (/audit: access plugin failed \{[^\n]*"reason":"timeout"[^\n]*"account":"alice"/.test(server.output()) ? true : undefined));
   });
 
   test('malformed answers (not JSON, a non-boolean result, an error status) fail closed', async () => {
@@ -155,7 +156,7 @@ describe('access-management plugin (--access-plugin-url): overrides internal IAM
   test('a plugin that is down fails closed', async () => {
     await plugin.close();
     assert.equal(await s3Error(client(server, server).send(new GetObjectCommand({ Bucket: 'owned', Key: 'k' }))), 'AccessDenied');
-    assert.match(server.output(), /audit: access plugin failed \{[^\n]*"reason":"network"/);
+    await waitFor('the audited plugin failure', () => (/audit: access plugin failed \{[^\n]*"reason":"network"/.test(server.output()) ? true : undefined));
   });
 });
 
