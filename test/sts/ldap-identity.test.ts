@@ -7,6 +7,8 @@ import { signedFetch, type Account } from '../helpers/signed-fetch.js';
 import { GROUPS_BASE, LOOKUP_DN, LOOKUP_PASSWORD, startSlapd, USERS_BASE, type RunningSlapd } from '../helpers/slapd.js';
 import { parsePrometheusText } from '../helpers/prom-text.js';
 import { stsPost, type StsCredentials } from './sts-client.js';
+import { run } from '../helpers/run.js';
+import { join } from 'node:path';
 
 /**
  * AssumeRoleWithLDAPIdentity end to end: Debian's slapd, the engine as a
@@ -108,6 +110,27 @@ describe('AssumeRoleWithLDAPIdentity', () => {
     const missing = await stsPost(server.endpoint, { Action: 'AssumeRoleWithLDAPIdentity', LDAPUsername: 'alice' });
     assert.equal(missing.code, 'MissingParameter');
     await waitFor('the audited refusal', () => (/audit: sts refused: AssumeRoleWithLDAPIdentity/.test(server.output()) ? true : undefined));
+  });
+
+  test('granary admin ldap attach / policies / detach / sync', async () => {
+    const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../engine/cli/main.ts'), 'admin', '--endpoint', server.endpoint, ...args],
+      { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: server.root, GRANARY_ROOT_USER: server.accessKey, GRANARY_ROOT_PASSWORD: server.secretKey }, { allowFail: true, timeoutMs: 60_000 });
+    const dn = 'CN=Auditors, OU=Groups, DC=granary, DC=test';
+    let r = await cli(['ldap', 'attach', 'readonly', 'diagnostics', '--dn', dn]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /cn=auditors,ou=groups,dc=granary,dc=test now has diagnostics, readonly/);
+    r = await cli(['--json', 'ldap', 'policies']);
+    assert.deepEqual((JSON.parse(r.stdout) as { dn: string; policies: string[] }[]).find((m) => m.dn.startsWith('cn=auditors')), { dn: 'cn=auditors,ou=groups,dc=granary,dc=test', policies: ['diagnostics', 'readonly'] });
+    r = await cli(['ldap', 'detach', 'readonly', 'diagnostics', '--dn', dn]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await cli(['ldap', 'attach', 'readonly']);
+    assert.equal(r.code, 2, 'no --dn is a usage error');
+    r = await cli(['ldap', 'attach', 'no-such-policy', '--dn', dn]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /NoSuchEntity/);
+    r = await cli(['ldap', 'sync']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Sessions revoked: +0/);
   });
 
   test('the sync revokes a removed user\'s credentials and a session whose groups changed; the rest keep working', async () => {
