@@ -12,6 +12,7 @@ import type { AdminNetworks } from './admin-network.js';
 import { ADMIN_ROUTES, type AdminCall } from './admin-routes.js';
 import type { StsAdmin } from './sts-routes.js';
 import type { HealthSnapshot } from '../health/health-types.js';
+import type { LdapAdmin } from './ldap-routes.js';
 
 export const ADMIN_PREFIX = '/granary/admin/v1/';
 
@@ -34,6 +35,8 @@ export interface AdminDeps {
   metricsTokens?: Pick<MetricsTokens, 'issue'>;
   /** Temporary credentials and identity providers (engine/sts); absent when the server runs without STS. */
   sts?: StsAdmin;
+  /** LDAP policy mappings (always) and the directory sync (with --ldap-url). */
+  ldap?: LdapAdmin;
   version: string;
 }
 
@@ -63,7 +66,7 @@ export function adminApi(deps: AdminDeps): (app: FastifyInstance) => void {
         const call: AdminCall = { deps, identity: id, params: match.params, query: new URLSearchParams(rawQuery), json: () => (body.length ? parseJson(body) : {}), rawBody: body.toString('utf8') };
         const needed = match.route.action(call);
         for (const action of needed === null ? [] : [needed].flat()) {
-          const decision = deps.authorizer.authorize(id, { action, conditions: { 'aws:sourceip': [address] } });
+          const decision = await deps.authorizer.authorize(id, { action, conditions: { 'aws:sourceip': [address] } });
           noteDecision(raw, { action, resource: decision.resource, allowed: decision.allowed, reason: decision.reason, ...(decision.decidedBy ? { policy: decision.decidedBy.policy, statement: decision.decidedBy.statement, ...(decision.decidedBy.sid !== undefined ? { sid: decision.decidedBy.sid } : {}) } : {}) });
           if (!decision.allowed) {
             deps.audit({ api: 'admin', refused: 'policy', address, accessKey: caller.accessKey, action, path, reason: decision.reason });

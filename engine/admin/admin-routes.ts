@@ -4,6 +4,7 @@ import type { GroupRecord, ServiceAccountRecord, Status, UserRecord } from '../i
 import type { AdminDeps } from './admin-api.js';
 import { PROMETHEUS_TOKEN_ROUTE } from './prometheus-token-route.js';
 import { STS_ROUTES } from './sts-routes.js';
+import { LDAP_ROUTES } from './ldap-routes.js';
 
 export interface AdminCall {
   deps: AdminDeps;
@@ -177,6 +178,9 @@ export const ADMIN_ROUTES: AdminRoute[] = [
 
   // temporary credentials and identity providers (engine/sts)
   ...STS_ROUTES,
+
+  // LDAP policy mappings by DN and the directory sync (engine/iam/ldap)
+  ...LDAP_ROUTES,
 ];
 
 function auditOf(deps: AdminDeps): NonNullable<AdminDeps['auditLog']> {

@@ -26,7 +26,7 @@ export function auditStatusApi(deps: AuditStatusDeps): (app: FastifyInstance) =>
         const url = raw.url ?? '/';
         const q = url.indexOf('?');
         const caller = await authenticateAdmin(deps, raw, 'admin', q < 0 ? url : url.slice(0, q), q < 0 ? '' : url.slice(q + 1));
-        const decision = deps.authorizer.authorize(caller.identity, { action: 'admin:ServerInfo', conditions: { 'aws:sourceip': [caller.address] } });
+        const decision = await deps.authorizer.authorize(caller.identity, { action: 'admin:ServerInfo', conditions: { 'aws:sourceip': [caller.address] } });
         noteDecision(raw, { action: 'admin:ServerInfo', resource: decision.resource, allowed: decision.allowed, reason: decision.reason });
         if (!decision.allowed) throw new GranaryError('AccessDenied', `Access denied: admin:ServerInfo is not allowed for ${caller.accessKey}.`);
         return reply.send(JSON.stringify({ targets: deps.auditLog.targetStats() }));

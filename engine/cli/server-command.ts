@@ -10,11 +10,16 @@ import { EngineFileError } from '../setup/engine-file.js';
 import { parseAddress, parseArgs, UsageError } from './args.js';
 import { expandDrives } from './ellipsis.js';
 import { parseTlsFlags, TLS_FLAGS, TLS_USAGE } from './tls-flags.js';
+import { parseAccessPluginFlags, parseIdentityPluginFlags, PLUGIN_FLAGS, PLUGIN_USAGE } from './plugin-flags.js';
+import { LDAP_BOOLEAN_FLAGS, LDAP_FLAGS, LDAP_USAGE, parseLdapFlags } from './ldap-flags.js';
 import { DEFAULT_MAX_DURATION, DEFAULT_MIN_DURATION, MAX_MAX_DURATION, parseDurationText } from '../sts/index.js';
 
 export const SERVER_USAGE = `usage: granary server [--address HOST:PORT] [--console-address HOST:PORT]
                       [--config-dir DIR] [--parity M] [--admin-allow CIDR,...]
-                      [--auth-throttle N] [--metrics-auth jwt|public] [--sts-max-duration D] ${TLS_USAGE} DRIVE...
+                      [--auth-throttle N] [--metrics-auth jwt|public] [--sts-max-duration D] ${TLS_USAGE}
+                      ${PLUGIN_USAGE}
+                      ${LDAP_USAGE}
+                      DRIVE...
   DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.
   Without DRIVE: the drives saved by the setup wizard in the config directory,
   or, on a first start, the console serves the setup wizard (its link is printed).
@@ -26,12 +31,15 @@ export interface ServerConfig extends EngineConfig {
 }
 
 export function parseServerArgs(argv: string[]): ServerConfig {
-  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', 'sts-max-duration', 'sts-min-duration', ...TLS_FLAGS]);
+  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', 'sts-max-duration', 'sts-min-duration', ...TLS_FLAGS, ...PLUGIN_FLAGS, ...LDAP_FLAGS], LDAP_BOOLEAN_FLAGS);
   // No drives: those saved by setup, or first-run setup (engine/server/launch-engine.ts).
   const drives = expandDrives(positionals);
   const parityText = flags.get('parity');
   const parity = parityText === undefined ? undefined : Number(parityText);
   const tls = parseTlsFlags(flags);
+  const accessPlugin = parseAccessPluginFlags(flags);
+  const ldap = parseLdapFlags(flags);
+  const identityPlugin = parseIdentityPluginFlags(flags);
   if (parity !== undefined && !Number.isInteger(parity)) throw new UsageError(`--parity ${parityText} is not a whole number`);
   const metricsAuth = flags.get('metrics-auth');
   if (metricsAuth !== undefined && !isMetricsAuthMode(metricsAuth)) throw new UsageError(`--metrics-auth ${metricsAuth} is neither jwt nor public`);
@@ -43,6 +51,8 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     ...(flags.get('domain') ? { domain: flags.get('domain')! } : {}),
     ...(parity !== undefined ? { parity } : {}),
     ...(tls ? { tls } : {}),
+    ...(accessPlugin ? { accessPlugin } : {}),
+    ...(ldap || identityPlugin ? { federation: { ...(ldap ? { ldap } : {}), ...(identityPlugin ? { identityPlugin } : {}) } } : {}),
     ...(metricsAuth !== undefined ? { metricsAuth } : {}),
     ...stsDurations(flags),
     ...(flags.get('auth-throttle') !== undefined ? { authThrottle: wholeNumber(flags.get('auth-throttle')!, '--auth-throttle') } : {}),

@@ -10,10 +10,10 @@ import { ConsoleError } from './console-error.js';
  * a user may do here exactly what their policies let them do with
  * `granary admin`. Every action named must be allowed.
  */
-export function requireActions(ctx: ConsoleContext, session: ConsoleSession, request: FastifyRequest, actions: string | string[]): void {
+export async function requireActions(ctx: ConsoleContext, session: ConsoleSession, request: FastifyRequest, actions: string | string[]): Promise<void> {
   const address = sourceAddress(request);
   for (const action of [actions].flat()) {
-    const decision = ctx.deps.authorizer.authorize(session.identity, { action, conditions: { 'aws:sourceip': [address] } });
+    const decision = await ctx.deps.authorizer.authorize(session.identity, { action, conditions: { 'aws:sourceip': [address] } });
     noteDecision(request.raw, {
       action,
       resource: decision.resource,

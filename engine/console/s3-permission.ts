@@ -29,7 +29,7 @@ export async function requireS3Permission(ctx: ConsoleContext, storage: ConsoleS
   if (q.bucket !== undefined && q.key !== undefined && authorizer.needsExistingTags(identity, q.bucket)) {
     tags = existingTagConditions(await storage.layer.getObjectTagging(q.bucket, q.key).catch(() => ({})));
   }
-  const d = authorizer.authorize(identity, {
+  const d = await authorizer.authorize(identity, {
     action: q.action,
     ...(q.bucket !== undefined ? { bucket: q.bucket } : {}),
     ...(q.key !== undefined ? { key: q.key } : {}),

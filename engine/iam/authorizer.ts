@@ -2,6 +2,7 @@ import type { IamService } from './iam-service.js';
 import { principalArn, principalType, type Identity } from './identity.js';
 import { decide, type FinalDecision } from './policy/decide.js';
 import type { Policy } from './policy/policy.js';
+import type { AccessPlugin } from './plugins/access-plugin.js';
 
 /** One access question: an action on a resource, with the request's condition keys. */
 export interface AccessRequest {
@@ -26,9 +27,36 @@ const ROOT_DECISION = { allowed: true, reason: 'root is allowed everything' } as
  * evaluator decide. Nothing above it compares policy text.
  */
 export class Authorizer {
-  constructor(private readonly iam: IamService) {}
+  /** With an access plugin (OPA or override), signed requests are decided by it, asynchronously; without one, nothing here awaits. */
+  constructor(private readonly iam: IamService, private readonly plugin?: AccessPlugin) {}
 
-  authorize(identity: Identity, req: AccessRequest): AccessDecision {
+  /**
+   * The decision, synchronously when internal IAM decides (the fast path:
+   * callers `await` it either way, which costs nothing more), a promise when
+   * the access plugin is asked.
+   */
+  authorize(identity: Identity, req: AccessRequest): AccessDecision | Promise<AccessDecision> {
+    const plugin = this.plugin;
+    if (plugin !== undefined && identity.type !== 'anonymous' && (identity.type !== 'root' || plugin.decidesForRoot)) return this.askPlugin(plugin, identity, req);
+    return this.decideInternally(identity, req);
+  }
+
+  private async askPlugin(plugin: AccessPlugin, identity: Exclude<Identity, { type: 'anonymous' }>, req: AccessRequest): Promise<AccessDecision> {
+    const given = typeof req.conditions === 'function' ? req.conditions() : req.conditions;
+    const verdict = await plugin.decide({
+      account: identity.username,
+      groups: identity.type === 'root' ? [] : this.iam.groupsFor(identity),
+      action: req.action,
+      bucket: req.bucket ?? '',
+      object: req.key ?? '',
+      conditions: { ...given, 'aws:principaltype': [principalType(identity)], 'aws:username': [identity.username] },
+      owner: identity.type === 'root',
+      claims: { accessKey: identity.accessKey, principalType: identity.type, ...(identity.type === 'serviceAccount' || identity.type === 'session' ? { parent: identity.username } : {}), ...(identity.type === 'session' ? { provider: identity.issuer } : {}) },
+    });
+    return { action: req.action, resource: resourceArn(req.bucket, req.key), ...verdict };
+  }
+
+  private decideInternally(identity: Identity, req: AccessRequest): AccessDecision {
     const resource = resourceArn(req.bucket, req.key);
     const base = { action: req.action, resource };
     const policies = this.iam.policiesFor(identity);

@@ -1,6 +1,8 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RequestRecord } from '../common/request-record.js';
 import { registerAuditMetrics, type AuditDelivery } from './audit-metrics.js';
+import { registerLdapSyncMetrics, type LdapSyncCounts } from './ldap-sync-metrics.js';
+import { registerAccessPluginMetrics, type AccessPluginCounts } from './plugin-metrics.js';
 import { RequestMetrics } from './request-metrics.js';
 import { registerStorageMetrics, type StorageSource } from './storage-metrics.js';
 
@@ -8,6 +10,10 @@ export interface MetricsSources {
   storage: StorageSource;
   /** Audit delivery per target; absent when the engine has no audit log. */
   auditTargets?: () => AuditDelivery[];
+  /** The access plugin's decision counts; absent when none is configured. */
+  accessPlugin?: () => AccessPluginCounts;
+  /** The LDAP sync's runs; absent without LDAP. */
+  ldapSync?: () => LdapSyncCounts;
 }
 
 /**
@@ -26,6 +32,8 @@ export class GranaryMetrics {
     this.requests = new RequestMetrics(this.registry);
     registerStorageMetrics(this.registry, sources.storage);
     if (sources.auditTargets) registerAuditMetrics(this.registry, sources.auditTargets);
+    if (sources.accessPlugin) registerAccessPluginMetrics(this.registry, sources.accessPlugin);
+    if (sources.ldapSync) registerLdapSyncMetrics(this.registry, sources.ldapSync);
   }
 
   observe(record: RequestRecord): void {

@@ -59,7 +59,7 @@ async function authorizeScrape(deps: MetricsApiDeps, authorization: string | und
   const identity = deps.iam.credentials(subject)?.identity;
   if (!identity) throw new GranaryError('AccessDenied', `The access key this metrics token was made for (${subject}) no longer exists or is disabled.`);
   annotate(raw, identityFields(identity));
-  const decision = deps.authorizer.authorize(identity, { action: METRICS_ACTION, conditions: { 'aws:sourceip': [address] } });
+  const decision = await deps.authorizer.authorize(identity, { action: METRICS_ACTION, conditions: { 'aws:sourceip': [address] } });
   noteDecision(raw, { action: METRICS_ACTION, resource: decision.resource, allowed: decision.allowed, reason: decision.reason });
   if (!decision.allowed) throw new GranaryError('AccessDenied', `Access denied: ${METRICS_ACTION} is no longer allowed for ${subject}, the access key this metrics token was made for.`);
 }

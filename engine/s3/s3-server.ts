@@ -23,6 +23,7 @@ import type { RequestObserver, RequestRecord } from '../common/request-record.js
 import { annotate, beginNote, finishNote, noteDecision, peekNote } from './request-notes.js';
 import { enterRequestScope } from '../common/request-scope.js';
 import { route } from './router.js';
+import { verifiedClientCertificate } from '../tls/client-certificates.js';
 import { readSmallBody } from './small-body.js';
 import { actionFor } from './s3-action.js';
 
@@ -61,6 +62,8 @@ export interface ServicePostRequest {
   form: URLSearchParams;
   requestId: string;
   sourceAddress: string;
+  /** DER of the TLS client certificate, when one was presented and verified against CAs/ (AssumeRoleWithCertificate). */
+  clientCertificate?: Buffer;
 }
 
 export type ServicePostHandler = (req: ServicePostRequest) => Promise<S3Reply>;
@@ -158,7 +161,8 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
         if (auth.kind !== 'signed' && !unsigned) throw new GranaryError('AccessDenied', 'IAM and STS requests must be signed with AWS Signature Version 4.');
         const serviceName = auth.kind === 'signed' ? auth.service : 'sts';
         annotate(raw, { api: serviceName === 'sts' ? 'sts' : 'iam', operation: form!.params.get('Action') ?? 'Unknown' });
-        const result = await opts.servicePost({ identity, service: serviceName, form: form!.params, requestId: request.id, sourceAddress: address });
+        const clientCertificate = verifiedClientCertificate(raw.socket)?.raw;
+        const result = await opts.servicePost({ identity, service: serviceName, form: form!.params, requestId: request.id, sourceAddress: address, ...(clientCertificate ? { clientCertificate } : {}) });
         return await send(reply, result, false);
       }
 
@@ -173,7 +177,8 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
         }
         // Built only when a policy is evaluated (never for root).
         const built = () => ({ ...(conditions ??= requestConditions(raw, formUpload ? { kind: 'post' } : auth, r)), ...extra });
-        const d = opts.access.authorizer.authorize(identity, { action, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), conditions: built });
+        const decided = opts.access.authorizer.authorize(identity, { action, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), conditions: built });
+        const d = decided instanceof Promise ? await decided : decided;
         noteDecision(raw, { action: d.action, resource: d.resource, allowed: d.allowed, reason: d.reason, ...(d.decidedBy ? { policy: d.decidedBy.policy, statement: d.decidedBy.statement, ...(d.decidedBy.sid !== undefined ? { sid: d.decidedBy.sid } : {}) } : {}) });
         return d;
       };

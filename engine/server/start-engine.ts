@@ -9,6 +9,7 @@ import type { RequestObserver } from '../common/request-record.js';
 import { masterKeyPath } from '../crypto/master-key.js';
 import { AuthThrottle } from '../iam/auth-throttle.js';
 import { Authorizer } from '../iam/authorizer.js';
+import { AccessPlugin, type AccessPluginConfig } from '../iam/plugins/access-plugin.js';
 import { IamService } from '../iam/iam-service.js';
 import { readWrappedKey } from '../iam/iam-snapshot.js';
 import { CredentialsError, loadRootCredentials, rotateRootSecret, setRootSecret, wouldGenerateRoot, type RootCredentials } from '../iam/root-credentials.js';
@@ -22,7 +23,8 @@ import { MetricsTokens } from '../metrics/metrics-token.js';
 import { ErasureObjectLayer } from '../object/erasure-object-layer.js';
 import { startConsoleServer, type RunningConsole } from '../console/console-server.js';
 import { createS3Server } from '../s3/s3-server.js';
-import { createStsHandler, DEFAULT_MAX_DURATION, DEFAULT_MIN_DURATION, OidcProviders, SessionIssuer } from '../sts/index.js';
+import { startFederation, type FederationConfig } from './federation.js';
+import { createStsHandler, defaultStsActions, DEFAULT_MAX_DURATION, DEFAULT_MIN_DURATION, OidcProviders, SessionIssuer } from '../sts/index.js';
 import { startTransportSecurity, type TlsConfig, type TransportSecurity } from '../tls/transport-security.js';
 
 export interface EngineConfig {
@@ -41,8 +43,12 @@ export interface EngineConfig {
   tls?: TlsConfig;
   /** How `/granary/v1/metrics` is guarded: a bearer token (default) or nothing. */
   metricsAuth?: MetricsAuthMode;
+  /** OPA or an access-management plugin deciding signed requests (engine/iam/plugins). */
+  accessPlugin?: AccessPluginConfig;
   /** STS session lengths in seconds: max default 12 h (at most 365 days); min 900 s, lowered only by tests and labs. */
   sts?: { minDuration?: number; maxDuration?: number };
+  /** LDAP and the identity plugin (engine/server/federation.ts). */
+  federation?: FederationConfig;
 }
 
 export interface RunningEngine {
@@ -85,7 +91,10 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     }
     let root = loadRootCredentials(config.configDir);
     const iam = await IamService.open({ configDir: config.configDir, store: layer, root, log });
-    const authorizer = new Authorizer(iam);
+    // Its failures are audited; the audit log is opened just below and a failure can only come with a request.
+    const accessPlugin = config.accessPlugin ? new AccessPlugin(config.accessPlugin, (f) => auditLog.security('access plugin failed', { ...f })) : undefined;
+    if (accessPlugin) log(`Access plugin: ${accessPlugin.config.mode === 'opa' ? 'OPA decides for every identity but root' : 'overrides internal IAM, root included'} at ${accessPlugin.config.url.href} (timeout ${accessPlugin.config.timeoutMs} ms, fails closed)`);
+    const authorizer = new Authorizer(iam, accessPlugin);
     const threshold = config.authThrottle === 0 ? Number.MAX_SAFE_INTEGER : config.authThrottle;
     // The audit trail (engine/audit): every request, IAM change and security event, to targets configured at run time.
     const auditLog = AuditLog.open({ settings: iam, configDir: config.configDir, log });
@@ -103,7 +112,10 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     stopHealth = () => health.stop();
     const healthSource: HealthSource = health;
     // Prometheus metrics (engine/metrics): request counts from the same records the audit log gets, the rest read at scrape time.
-    const metrics = new GranaryMetrics({ storage: layer, auditTargets: () => auditLog.targetStats() });
+    // Federated identities (LDAP, certificates, identity plugin): STS flows, DN policy mappings, the directory sync.
+    const federation = startFederation(config.federation ?? {}, iam, (event, details) => auditLog.security(event, details), log);
+    const ldapSync = federation.ldapSync;
+    const metrics = new GranaryMetrics({ storage: layer, auditTargets: () => auditLog.targetStats(), ...(accessPlugin ? { accessPlugin: () => accessPlugin.stats() } : {}), ...(ldapSync ? { ldapSync: () => ldapSync.stats() } : {}) });
     const metricsTokens = await MetricsTokens.open(iam);
     // STS (engine/sts): temporary credentials on the S3 port's `POST /`, beside the IAM query API.
     const oidc = new OidcProviders(iam);
@@ -114,7 +126,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       oidc,
       audit,
       log,
-    });
+    }, federation.stsActions(defaultStsActions()));
     const iamQuery = createIamQueryHandler({ iam, authorizer, networks, audit, log });
     const observe: RequestObserver = (r) => {
       auditLog.request(r);
@@ -152,6 +164,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
           auditLog,
           metricsTokens,
           sts: { oidc },
+          ldap: { policies: federation.policyMap, ...(ldapSync ? { sync: ldapSync } : {}) },
           version: VERSION,
           ...(root.source === 'environment'
             ? {}
@@ -217,7 +230,9 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
         await consoleServer?.close();
         await s3.close();
         // After both ports stopped answering: the last requests' entries are delivered or spilled.
+        federation.close();
         await auditLog.close();
+        accessPlugin?.close();
         await iam.close();
         await layer.close();
         transport?.close();

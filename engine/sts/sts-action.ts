@@ -22,6 +22,8 @@ export interface StsCall {
   identity: Identity;
   requestId: string;
   sourceAddress: string;
+  /** DER of the verified TLS client certificate, when the connection presented one. */
+  clientCertificate?: Buffer;
 }
 
 /**

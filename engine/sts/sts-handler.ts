@@ -57,7 +57,7 @@ export function createStsHandler(deps: StsDeps, actions: Map<string, StsAction> 
         throw new StsError('InvalidAction', `Could not find operation ${name.slice(0, 64)} for version ${(version ?? STS_VERSION).slice(0, 16)}.`);
       }
       if (!action.unsigned && req.identity.type === 'anonymous') throw new GranaryError('AccessDenied', `${name} must be signed with AWS Signature Version 4.`);
-      const result = await action.run({ deps, form: req.form, identity: req.identity, requestId: req.requestId, sourceAddress: req.sourceAddress });
+      const result = await action.run({ deps, form: req.form, identity: req.identity, requestId: req.requestId, sourceAddress: req.sourceAddress, ...(req.clientCertificate ? { clientCertificate: req.clientCertificate } : {}) });
       return stsReply(200, stsResultXml(name, result, req.requestId), req.requestId);
     } catch (err) {
       const wire = stsWireError(err, deps.log);

@@ -48,7 +48,7 @@ export function createIamQueryHandler(deps: IamQueryDeps): ServicePostHandler {
       if (!op) throw new IamQueryError('InvalidAction', `Could not find operation ${action} for version 2010-05-08 (Granary implements ${OPERATIONS.size} IAM actions).`);
       const call: IamCall = { iam: deps.iam, form: req.form, caller: callerOf(req.identity, deps.iam), accountId, startedAt };
       if (!op.selfService?.(call)) {
-        const decision = deps.authorizer.authorize(req.identity, { action: op.adminAction, conditions: { 'aws:sourceip': [req.sourceAddress] } });
+        const decision = await deps.authorizer.authorize(req.identity, { action: op.adminAction, conditions: { 'aws:sourceip': [req.sourceAddress] } });
         if (!decision.allowed) {
           throw new GranaryError('AccessDenied', `User: ${callerArn(call.caller, accountId)} is not authorized to perform: iam:${action} (Granary's ${op.adminAction}).`);
         }

@@ -22,11 +22,11 @@ export function accessKeyRoutes(app: FastifyInstance, ctx: ConsoleContext): void
     ctx.audit({ event, ...fields, accessKey: session.identity.accessKey, address: sourceAddress(request) });
 
   /** The key named in the path, with the right to act on it checked: own keys need no admin action. */
-  const keyFor = (session: ConsoleSession, request: FastifyRequest, action: string): ServiceAccountRecord => {
+  const keyFor = async (session: ConsoleSession, request: FastifyRequest, action: string): Promise<ServiceAccountRecord> => {
     const key = (request.params as { key: string }).key;
     const sa = iam.getServiceAccount(key);
     const own = isSelf(session, sa.parent) || (session.identity.type === 'root' && sa.parent === session.identity.accessKey);
-    if (!own) requireActions(ctx, session, request, action);
+    if (!own) await requireActions(ctx, session, request, action);
     return sa;
   };
 
@@ -37,7 +37,7 @@ export function accessKeyRoutes(app: FastifyInstance, ctx: ConsoleContext): void
     const own = ownAccount(session);
     const user = all ? undefined : typeof q.user === 'string' ? q.user : own;
     // Own keys need no right, except for a service account's session: it acts for its user, not as it.
-    if (all || user !== own || session.identity.type === 'serviceAccount') requireActions(ctx, session, request, 'admin:ListServiceAccounts');
+    if (all || user !== own || session.identity.type === 'serviceAccount') await requireActions(ctx, session, request, 'admin:ListServiceAccounts');
     if (user !== undefined && user !== iam.rootAccessKey) iam.getUser(user);
     return { accessKeys: iam.listServiceAccounts(user).map((s) => accessKeyInfo(s)) };
   }));
@@ -50,8 +50,8 @@ export function accessKeyRoutes(app: FastifyInstance, ctx: ConsoleContext): void
     const expiry = optionalDate(body, 'expiry');
     const policy = optionalStringField(body, 'policy', MAX_POLICY_CHARS);
     // A service account logged in here acts for its user but may not mint more keys for it (as in MinIO).
-    if (session.identity.type === 'serviceAccount') requireActions(ctx, session, request, 'admin:CreateServiceAccount');
-    else if (parent !== ownAccount(session)) requireActions(ctx, session, request, 'admin:CreateServiceAccount');
+    if (session.identity.type === 'serviceAccount') await requireActions(ctx, session, request, 'admin:CreateServiceAccount');
+    else if (parent !== ownAccount(session)) await requireActions(ctx, session, request, 'admin:CreateServiceAccount');
     const sa = await iam.createServiceAccount(parent, {
       ...(name !== undefined ? { name } : {}),
       ...(description !== undefined ? { description } : {}),
@@ -65,7 +65,7 @@ export function accessKeyRoutes(app: FastifyInstance, ctx: ConsoleContext): void
 
   app.patch('/api/v1/access-keys/:key', { bodyLimit: POLICY_BODY_LIMIT }, withSession(ctx, {}, async (session, request): Promise<AccessKeyInfo> => {
     const body = bodyObject(request.body);
-    const sa = keyFor(session, request, 'admin:UpdateServiceAccount');
+    const sa = await keyFor(session, request, 'admin:UpdateServiceAccount');
     const status = body.status === undefined ? undefined : statusField(body);
     const name = body.name === undefined ? undefined : typeof body.name === 'string' && body.name.length <= 64 ? body.name : bad('name must be at most 64 characters.');
     const description = body.description === undefined ? undefined : typeof body.description === 'string' && body.description.length <= 256 ? body.description : bad('description must be at most 256 characters.');
@@ -83,7 +83,7 @@ export function accessKeyRoutes(app: FastifyInstance, ctx: ConsoleContext): void
   }));
 
   app.delete('/api/v1/access-keys/:key', withSession(ctx, {}, async (session, request, reply) => {
-    const sa = keyFor(session, request, 'admin:RemoveServiceAccount');
+    const sa = await keyFor(session, request, 'admin:RemoveServiceAccount');
     if (session.identity.accessKey === sa.accessKey) throw new ConsoleError('InvalidRequest', 'You cannot revoke the access key you are logged in with.');
     await iam.deleteServiceAccount(sa.accessKey);
     changed(session, request, 'access key revoked', { user: sa.parent, key: sa.accessKey });

@@ -15,7 +15,7 @@ export function groupRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     ctx.audit({ event, ...fields, accessKey: session.identity.accessKey, address: sourceAddress(request) });
 
   app.get('/api/v1/groups', withSession(ctx, {}, async (session, request): Promise<GroupsResponse> => {
-    requireActions(ctx, session, request, 'admin:ListGroups');
+    await requireActions(ctx, session, request, 'admin:ListGroups');
     return { groups: iam.listGroups().map(groupInfo) };
   }));
 
@@ -25,7 +25,7 @@ export function groupRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const members = optionalStringListField(body, 'members', 1000);
     const policies = optionalStringListField(body, 'policies');
     // Making a group is admin:AddUserToGroup in the admin API (MinIO has no CreateGroup action).
-    requireActions(ctx, session, request, ['admin:AddUserToGroup', ...(policies?.length ? ['admin:AttachUserOrGroupPolicy'] : [])]);
+    await requireActions(ctx, session, request, ['admin:AddUserToGroup', ...(policies?.length ? ['admin:AttachUserOrGroupPolicy'] : [])]);
     for (const m of members ?? []) iam.getUser(m);
     for (const p of policies ?? []) iam.getPolicy(p);
     await iam.createGroup(name);
@@ -43,7 +43,7 @@ export function groupRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const add = want.filter((m) => !have.includes(m));
     const remove = have.filter((m) => !want.includes(m));
     // No change at all still needs a membership right: the answer shows the group.
-    requireActions(ctx, session, request, [...(add.length || !remove.length ? ['admin:AddUserToGroup'] : []), ...(remove.length ? ['admin:RemoveUserFromGroup'] : [])]);
+    await requireActions(ctx, session, request, [...(add.length || !remove.length ? ['admin:AddUserToGroup'] : []), ...(remove.length ? ['admin:RemoveUserFromGroup'] : [])]);
     if (add.length) await iam.addGroupMembers(name, add);
     if (remove.length) await iam.removeGroupMembers(name, remove);
     changed(session, request, 'group members set', { group: name, members: want });
@@ -53,7 +53,7 @@ export function groupRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.put('/api/v1/groups/:name/status', withSession(ctx, {}, async (session, request): Promise<GroupInfo> => {
     const name = nameOf(request);
     const status = statusField(bodyObject(request.body));
-    requireActions(ctx, session, request, status === 'enabled' ? 'admin:EnableGroup' : 'admin:DisableGroup');
+    await requireActions(ctx, session, request, status === 'enabled' ? 'admin:EnableGroup' : 'admin:DisableGroup');
     await iam.setGroupStatus(name, status);
     changed(session, request, `group ${status}`, { group: name });
     return groupInfo(iam.getGroup(name));
@@ -62,7 +62,7 @@ export function groupRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.put('/api/v1/groups/:name/policies', withSession(ctx, {}, async (session, request): Promise<GroupInfo> => {
     const name = nameOf(request);
     const want = stringListField(bodyObject(request.body), 'policies');
-    requireActions(ctx, session, request, 'admin:AttachUserOrGroupPolicy');
+    await requireActions(ctx, session, request, 'admin:AttachUserOrGroupPolicy');
     const have = iam.getGroup(name).policies;
     const attach = want.filter((p) => !have.includes(p));
     const detach = have.filter((p) => !want.includes(p));
@@ -74,7 +74,7 @@ export function groupRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
 
   app.delete('/api/v1/groups/:name', withSession(ctx, {}, async (session, request, reply) => {
     const name = nameOf(request);
-    requireActions(ctx, session, request, 'admin:RemoveUserFromGroup');
+    await requireActions(ctx, session, request, 'admin:RemoveUserFromGroup');
     await iam.deleteGroup(name);
     changed(session, request, 'group removed', { group: name });
     return reply.code(204).send();

@@ -16,7 +16,7 @@ const HEARTBEAT_MS = 15_000;
 export function healthRoutes(app: FastifyInstance, ctx: ConsoleContext, health: HealthSource | undefined, heartbeatMs = HEARTBEAT_MS): void {
   const guard = async (request: FastifyRequest): Promise<HealthSource> => {
     const session = await resolveSession(ctx, request);
-    mayRead(ctx, session, request);
+    await mayRead(ctx, session, request);
     if (!health) throw new GranaryError('NotImplemented', 'This engine has no health monitor.');
     return health;
   };
@@ -31,8 +31,8 @@ export function healthRoutes(app: FastifyInstance, ctx: ConsoleContext, health: 
   });
 }
 
-function mayRead(ctx: ConsoleContext, session: ConsoleSession, request: FastifyRequest): void {
-  const decision = ctx.deps.authorizer.authorize(session.identity, { action: 'admin:ServerInfo', conditions: { 'aws:sourceip': [sourceAddress(request)] } });
+async function mayRead(ctx: ConsoleContext, session: ConsoleSession, request: FastifyRequest): Promise<void> {
+  const decision = await ctx.deps.authorizer.authorize(session.identity, { action: 'admin:ServerInfo', conditions: { 'aws:sourceip': [sourceAddress(request)] } });
   if (!decision.allowed) throw new ConsoleError('AccessDenied', 'Reading drive health needs admin:ServerInfo.');
 }
 

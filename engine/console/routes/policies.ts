@@ -25,12 +25,12 @@ export function policyRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     ctx.audit({ event, ...fields, accessKey: session.identity.accessKey, address: sourceAddress(request) });
 
   app.get('/api/v1/policies', withSession(ctx, {}, async (session, request): Promise<PoliciesResponse> => {
-    requireActions(ctx, session, request, 'admin:ListUserPolicies');
+    await requireActions(ctx, session, request, 'admin:ListUserPolicies');
     return { policies: iam.listPolicies().map((p) => policySummary(iam, p)) };
   }));
 
   app.get('/api/v1/policies/:name', withSession(ctx, {}, async (session, request): Promise<PolicyInfo> => {
-    requireActions(ctx, session, request, 'admin:GetPolicy');
+    await requireActions(ctx, session, request, 'admin:GetPolicy');
     const p = iam.getPolicy(nameOf(request));
     // Built-ins are kept as compact JSON; shown indented so they read like the ones people write.
     const document = p.builtin ? JSON.stringify(JSON.parse(p.document), null, 2) : p.document;
@@ -39,7 +39,7 @@ export function policyRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
 
   app.post('/api/v1/policies/check', opts, withSession(ctx, {}, async (session, request): Promise<PolicyCheckResponse> => {
     const document = stringField(bodyObject(request.body), 'document', MAX_DOCUMENT_CHARS);
-    requireActions(ctx, session, request, 'admin:GetPolicy');
+    await requireActions(ctx, session, request, 'admin:GetPolicy');
     iam.checkPolicy(document);
     return { valid: true };
   }));
@@ -48,7 +48,7 @@ export function policyRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const body = bodyObject(request.body);
     const name = stringField(body, 'name', 128);
     const document = stringField(body, 'document', MAX_DOCUMENT_CHARS);
-    requireActions(ctx, session, request, 'admin:CreatePolicy');
+    await requireActions(ctx, session, request, 'admin:CreatePolicy');
     await iam.createPolicy(name, document);
     changed(session, request, 'policy created', { policy: name });
     reply.code(201);
@@ -59,7 +59,7 @@ export function policyRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.put('/api/v1/policies/:name', opts, withSession(ctx, {}, async (session, request): Promise<PolicyInfo> => {
     const name = nameOf(request);
     const document = stringField(bodyObject(request.body), 'document', MAX_DOCUMENT_CHARS);
-    requireActions(ctx, session, request, 'admin:CreatePolicy');
+    await requireActions(ctx, session, request, 'admin:CreatePolicy');
     await iam.replacePolicy(name, document);
     changed(session, request, 'policy changed', { policy: name });
     const p = iam.getPolicy(name);
@@ -68,7 +68,7 @@ export function policyRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
 
   app.delete('/api/v1/policies/:name', withSession(ctx, {}, async (session, request, reply) => {
     const name = nameOf(request);
-    requireActions(ctx, session, request, 'admin:DeletePolicy');
+    await requireActions(ctx, session, request, 'admin:DeletePolicy');
     await iam.deletePolicy(name);
     changed(session, request, 'policy removed', { policy: name });
     return reply.code(204).send();

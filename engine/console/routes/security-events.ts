@@ -10,7 +10,7 @@ const MAX_EVENTS = 200;
 export function securityEventRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/api/v1/security/events', withSession(ctx, {}, async (session, request): Promise<SecurityEventsResponse> => {
     const address = sourceAddress(request);
-    const decision = ctx.deps.authorizer.authorize(session.identity, { action: 'admin:ServerInfo', conditions: { 'aws:sourceip': [address] } });
+    const decision = await ctx.deps.authorizer.authorize(session.identity, { action: 'admin:ServerInfo', conditions: { 'aws:sourceip': [address] } });
     if (!decision.allowed) throw new ConsoleError('AccessDenied', 'Reading security events needs admin:ServerInfo.');
     const text = (request.query as Record<string, unknown>).limit;
     const limit = text === undefined ? 100 : Number(text);

@@ -21,7 +21,7 @@ export function userRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     ctx.audit({ event, ...fields, accessKey: session.identity.accessKey, address: sourceAddress(request) });
 
   app.get('/api/v1/users', withSession(ctx, {}, async (session, request): Promise<UsersResponse> => {
-    requireActions(ctx, session, request, 'admin:ListUsers');
+    await requireActions(ctx, session, request, 'admin:ListUsers');
     return { users: iam.listUsers().map((u) => userInfo(iam, u)) };
   }));
 
@@ -31,7 +31,7 @@ export function userRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const secretKey = stringField(body, 'secretKey', 128);
     const policies = optionalStringListField(body, 'policies');
     const groups = optionalStringListField(body, 'groups');
-    requireActions(ctx, session, request, ['admin:CreateUser', ...(policies?.length ? ['admin:AttachUserOrGroupPolicy'] : []), ...(groups?.length ? ['admin:AddUserToGroup'] : [])]);
+    await requireActions(ctx, session, request, ['admin:CreateUser', ...(policies?.length ? ['admin:AttachUserOrGroupPolicy'] : []), ...(groups?.length ? ['admin:AddUserToGroup'] : [])]);
     // Policies and groups are checked before the user is made, so a bad name leaves no half-made user behind.
     for (const p of policies ?? []) iam.getPolicy(p);
     for (const g of groups ?? []) iam.getGroup(g);
@@ -46,7 +46,7 @@ export function userRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.put('/api/v1/users/:name/status', withSession(ctx, {}, async (session, request): Promise<UserInfo> => {
     const name = nameOf(request);
     const status = statusField(bodyObject(request.body));
-    requireActions(ctx, session, request, status === 'enabled' ? 'admin:EnableUser' : 'admin:DisableUser');
+    await requireActions(ctx, session, request, status === 'enabled' ? 'admin:EnableUser' : 'admin:DisableUser');
     if (status === 'disabled' && session.identity.type === 'user' && session.identity.username === name) {
       throw new ConsoleError('InvalidRequest', 'You cannot disable the account you are logged in with.');
     }
@@ -58,7 +58,7 @@ export function userRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.put('/api/v1/users/:name/policies', withSession(ctx, {}, async (session, request): Promise<UserInfo> => {
     const name = nameOf(request);
     const want = stringListField(bodyObject(request.body), 'policies');
-    requireActions(ctx, session, request, 'admin:AttachUserOrGroupPolicy');
+    await requireActions(ctx, session, request, 'admin:AttachUserOrGroupPolicy');
     const have = iam.getUser(name).policies;
     const attach = want.filter((p) => !have.includes(p));
     const detach = have.filter((p) => !want.includes(p));
@@ -75,7 +75,7 @@ export function userRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const adds = want.some((g) => !have.includes(g));
     const removes = have.some((g) => !want.includes(g));
     // No change at all still needs a membership right: the answer shows the user.
-    requireActions(ctx, session, request, [...(adds || !removes ? ['admin:AddUserToGroup'] : []), ...(removes ? ['admin:RemoveUserFromGroup'] : [])]);
+    await requireActions(ctx, session, request, [...(adds || !removes ? ['admin:AddUserToGroup'] : []), ...(removes ? ['admin:RemoveUserFromGroup'] : [])]);
     await iam.setUserGroups(name, want);
     changed(session, request, 'user groups set', { user: name, groups: want });
     return userInfo(iam, iam.getUser(name));
@@ -83,7 +83,7 @@ export function userRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
 
   app.delete('/api/v1/users/:name', withSession(ctx, {}, async (session, request, reply) => {
     const name = nameOf(request);
-    requireActions(ctx, session, request, 'admin:DeleteUser');
+    await requireActions(ctx, session, request, 'admin:DeleteUser');
     if (session.identity.type !== 'root' && session.identity.username === name) throw new ConsoleError('InvalidRequest', 'You cannot remove the account you are logged in with.');
     await iam.deleteUser(name);
     changed(session, request, 'user removed', { user: name });
