@@ -96,8 +96,17 @@ export function passwordProblem(password: string, accessKey?: string): string | 
   if (password.length < MIN_PASSWORD_LENGTH) return `it must be at least ${MIN_PASSWORD_LENGTH} characters long`;
   if (password.length > MAX_PASSWORD_LENGTH) return `it must be at most ${MAX_PASSWORD_LENGTH} characters long`;
   if (accessKey !== undefined && password === accessKey) return 'it must not equal the access key';
-  if (accessKey && [password.toLowerCase(), ...stems(password.toLowerCase())].includes(accessKey.toLowerCase())) {
+  if (accessKey && (isKeyWithExtras(password.toLowerCase(), accessKey.toLowerCase()) || [password.toLowerCase(), ...stems(password.toLowerCase())].includes(accessKey.toLowerCase()))) {
     return 'it must not be the access key with only the letter case changed or digits or symbols added';
   }
   return weakPasswordProblem(password);
+}
+
+/**
+ * The access key with only digits or symbols before or after it. Stems alone
+ * miss this when the key itself ends in digits (they strip those too).
+ */
+function isKeyWithExtras(password: string, key: string): boolean {
+  const extrasOnly = (s: string) => /^[^\p{L}]*$/u.test(s);
+  return (password.startsWith(key) && extrasOnly(password.slice(key.length))) || (password.endsWith(key) && extrasOnly(password.slice(0, password.length - key.length)));
 }

@@ -23,6 +23,8 @@ describe('passwordProblem', () => {
     refused('granary-admin-1', /must not equal the access key/, 'granary-admin-1');
     refused('Granary-Admin-1', /access key with only the letter case changed/, 'granary-admin-1');
     refused('backupoperator2024!', /access key/, 'backupoperator');
+    refused('g4croxs4x7htifc1wgc51!', /access key/, 'G4CROXS4X7HTIFC1WGC5');
+    refused('2024!backupoperator', /access key/, 'backupoperator');
     assert.equal(passwordProblem('Mh7-coral-stint', 'backupoperator'), null);
     assert.equal(passwordProblem('Mh7-coral-stint', ''), null, 'an empty access key matches nothing');
   });
