@@ -2,6 +2,7 @@ import { GranaryError } from '../common/errors.js';
 import type { Identity } from '../iam/identity.js';
 import type { GroupRecord, ServiceAccountRecord, Status, UserRecord } from '../iam/records.js';
 import type { AdminDeps } from './admin-api.js';
+import { HEAL_ROUTES } from './heal-routes.js';
 import { PROMETHEUS_TOKEN_ROUTE } from './prometheus-token-route.js';
 
 export interface AdminCall {
@@ -166,6 +167,9 @@ export const ADMIN_ROUTES: AdminRoute[] = [
 
   // metrics (engine/metrics)
   PROMETHEUS_TOKEN_ROUTE,
+
+  // healing (engine/heal)
+  ...HEAL_ROUTES,
 ];
 
 function auditOf(deps: AdminDeps): NonNullable<AdminDeps['auditLog']> {

@@ -98,7 +98,11 @@ export function parseAdminArgs(argv: string[], commands: readonly AdminCommand[]
       target.add(name, kind, value, noun);
       continue;
     }
-    if (command) {
+    // A group with a one-word command and verbs (`heal`, `heal status`): the verb wins as the first word after it.
+    const verb = command && command.verb === undefined && positionals.length === 0 ? commands.find((c) => c.noun === noun && c.verb === a) : undefined;
+    if (verb) {
+      command = verb;
+    } else if (command) {
       positionals.push(a);
     } else if (noun === undefined) {
       noun = a;

@@ -4,6 +4,7 @@ import { IamIntegrityError } from '../iam/iam-db.js';
 import { CredentialsError } from '../iam/root-credentials.js';
 import { isMetricsAuthMode } from '../metrics/metrics-auth.js';
 import { TlsConfigError } from '../tls/tls-error.js';
+import type { HealerConfig } from '../heal/healer.js';
 import { startEngine, type EngineConfig } from '../server/start-engine.js';
 import { parseAddress, parseArgs, UsageError } from './args.js';
 import { expandDrives } from './ellipsis.js';
@@ -11,15 +12,21 @@ import { parseTlsFlags, TLS_FLAGS, TLS_USAGE } from './tls-flags.js';
 
 export const SERVER_USAGE = `usage: granary server [--address HOST:PORT] [--console-address HOST:PORT]
                       [--config-dir DIR] [--parity M] [--admin-allow CIDR,...]
-                      [--auth-throttle N] [--metrics-auth jwt|public] ${TLS_USAGE} DRIVE...
-  DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.`;
+                      [--auth-throttle N] [--metrics-auth jwt|public] ${TLS_USAGE}
+                      [--scanner-interval SECONDS] [--scanner-pace OBJECTS_PER_S]
+                      [--scanner-deep-every N] [--heal-grace SECONDS] DRIVE...
+  DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.
+  The scanner checks every object each --scanner-interval (default 3600 s, 0: off)
+  at --scanner-pace objects/s (default 100, 0: unpaced), reading and hashing
+  every shard each --scanner-deep-every-th cycle (default 24); orphaned shards
+  and staging leftovers younger than --heal-grace (default 3600 s) are kept.`;
 
 export interface ServerConfig extends EngineConfig {
   consoleAddress: { host: string; port: number };
 }
 
 export function parseServerArgs(argv: string[]): ServerConfig {
-  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', ...TLS_FLAGS]);
+  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', ...HEAL_FLAGS, ...TLS_FLAGS]);
   const drives = expandDrives(positionals);
   if (drives.length === 0) throw new UsageError('no drives given');
   const parityText = flags.get('parity');
@@ -38,9 +45,26 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     ...(tls ? { tls } : {}),
     ...(metricsAuth !== undefined ? { metricsAuth } : {}),
     ...(flags.get('auth-throttle') !== undefined ? { authThrottle: wholeNumber(flags.get('auth-throttle')!, '--auth-throttle') } : {}),
+    ...healConfig(flags),
     adminAllow: flags.get('admin-allow')?.split(',').map((c) => c.trim()).filter(Boolean) ?? DEFAULT_ADMIN_ALLOW,
     drives,
   };
+}
+
+const HEAL_FLAGS = ['scanner-interval', 'scanner-pace', 'scanner-deep-every', 'heal-grace'];
+
+function healConfig(flags: Map<string, string>): { heal?: Partial<HealerConfig> } {
+  const heal: Partial<HealerConfig> = {};
+  const n = (flag: string) => (flags.get(flag) === undefined ? undefined : wholeNumber(flags.get(flag)!, `--${flag}`));
+  const interval = n('scanner-interval');
+  const pace = n('scanner-pace');
+  const deepEvery = n('scanner-deep-every');
+  const grace = n('heal-grace');
+  if (interval !== undefined) heal.intervalSeconds = interval;
+  if (pace !== undefined) heal.pace = pace;
+  if (deepEvery !== undefined) heal.deepEvery = deepEvery;
+  if (grace !== undefined) heal.graceSeconds = grace;
+  return Object.keys(heal).length ? { heal } : {};
 }
 
 function wholeNumber(text: string, flag: string): number {

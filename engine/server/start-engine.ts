@@ -12,6 +12,7 @@ import { Authorizer } from '../iam/authorizer.js';
 import { IamService } from '../iam/iam-service.js';
 import { readWrappedKey } from '../iam/iam-snapshot.js';
 import { CredentialsError, loadRootCredentials, rotateRootSecret, wouldGenerateRoot, type RootCredentials } from '../iam/root-credentials.js';
+import { DEFAULT_HEALER_CONFIG, Healer, type HealerConfig } from '../heal/healer.js';
 import { GranaryMetrics } from '../metrics/granary-metrics.js';
 import { metricsApi } from '../metrics/metrics-api.js';
 import type { MetricsAuthMode } from '../metrics/metrics-auth.js';
@@ -37,6 +38,8 @@ export interface EngineConfig {
   tls?: TlsConfig;
   /** How `/granary/v1/metrics` is guarded: a bearer token (default) or nothing. */
   metricsAuth?: MetricsAuthMode;
+  /** Background scanner, orphan grace and drive watch (engine/heal); defaults for what is absent. */
+  heal?: Partial<HealerConfig>;
 }
 
 export interface RunningEngine {
@@ -44,6 +47,8 @@ export interface RunningEngine {
   port: number;
   layer: ErasureObjectLayer;
   iam: IamService;
+  /** Heal status and events (the health event bus subscribes with `healer.onEvent`). */
+  healer: Healer;
   root: RootCredentials;
   /** The console's URL, when it was started. */
   consoleUrl?: string;
@@ -87,6 +92,8 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       auditLog.request(r);
       metrics.observe(r);
     };
+    // Healing (engine/heal): scanner, sweeps on demand, rebuild of replaced drives.
+    const healer = new Healer(layer, { ...DEFAULT_HEALER_CONFIG, ...config.heal }, log);
     const s3 = createS3Server({
       layer,
       region: config.region,
@@ -116,6 +123,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
           audit,
           auditLog,
           metricsTokens,
+          healer,
           version: VERSION,
           ...(root.source === 'environment'
             ? {}
@@ -146,11 +154,13 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       transport?.attach(consoleServer.app.server);
     }
     // --- end console ---
+    healer.start();
     return {
       s3,
       port,
       layer,
       iam,
+      healer,
       get root() {
         return root;
       },
@@ -161,6 +171,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
         await s3.close();
         // After both ports stopped answering: the last requests' entries are delivered or spilled.
         await auditLog.close();
+        await healer.close();
         await iam.close();
         await layer.close();
         transport?.close();
