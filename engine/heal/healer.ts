@@ -131,6 +131,8 @@ export class Healer {
   private watchDrives(): Promise<void> {
     if (this.watching || this.closed) return this.watching ?? Promise.resolve();
     this.watching = (async () => {
+      // Never settles in this turn, so `finally` cannot run before `watching` is set.
+      await Promise.resolve();
       try {
         for (const [index, set] of this.layer.sets.entries()) {
           for (let slot = 0; slot < set.n; slot++) {
