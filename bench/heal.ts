@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- heal [MiB]`: rebuilds a replaced drive of a 4-drive set
- * (2 data + 2 parity) holding MiB of objects (default 128) and reports the
+ * (2 data + 2 parity) holding MiB of objects (default 64) and reports the
  * rebuild rate beside a raw copy (`cp -r` + `sync`) of the same drive's
  * bytes on the same disk, and foreground GET p99 while the rebuild runs
  * against the same GETs with the set idle. Targets (issue 6): rebuild ≥ 70 %
@@ -14,7 +14,7 @@ import { DEFAULT_HEALER_CONFIG, Healer } from '../engine/heal/healer.js';
 import { ErasureObjectLayer } from '../engine/object/erasure-object-layer.js';
 
 const MiB = 1024 * 1024;
-const totalMiB = Number(process.argv[2] ?? 128);
+const totalMiB = Number(process.argv[2] ?? 64);
 if (!Number.isFinite(totalMiB) || totalMiB < 4) {
   console.error('usage: npm run bench -- heal [MiB ≥ 4]');
   process.exit(2);
@@ -70,6 +70,8 @@ try {
   let rebuild = healer.status().rebuilds[0];
   while (!rebuild || rebuild.state === 'running') {
     underHeal.push(await getLatency(layer, underHeal.length));
+    // The pace of a foreground client, not a tight loop: one GET every 5 ms.
+    await new Promise((r) => setTimeout(r, 5));
     rebuild = healer.status().rebuilds[0];
   }
   const healSeconds = (performance.now() - t) / 1000;
