@@ -4,6 +4,7 @@ import { GranaryError, isGranaryError } from '../common/errors.js';
 import type { AuthThrottle } from '../iam/auth-throttle.js';
 import type { Authorizer } from '../iam/authorizer.js';
 import type { IamService } from '../iam/iam-service.js';
+import type { Healer } from '../heal/healer.js';
 import type { MetricsTokens } from '../metrics/metrics-token.js';
 import type { StorageInfo } from '../object/object-layer.js';
 import { annotate, noteDecision } from '../s3/request-notes.js';
@@ -37,6 +38,8 @@ export interface AdminDeps {
   sts?: StsAdmin;
   /** LDAP policy mappings (always) and the directory sync (with --ldap-url). */
   ldap?: LdapAdmin;
+  /** Heal sweeps and their progress (engine/heal); absent: the heal routes answer NotImplemented. */
+  healer?: Pick<Healer, 'startSweep' | 'status'>;
   version: string;
 }
 

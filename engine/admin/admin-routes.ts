@@ -2,6 +2,7 @@ import { GranaryError } from '../common/errors.js';
 import type { Identity } from '../iam/identity.js';
 import type { GroupRecord, ServiceAccountRecord, Status, UserRecord } from '../iam/records.js';
 import type { AdminDeps } from './admin-api.js';
+import { HEAL_ROUTES } from './heal-routes.js';
 import { PROMETHEUS_TOKEN_ROUTE } from './prometheus-token-route.js';
 import { STS_ROUTES } from './sts-routes.js';
 import { LDAP_ROUTES } from './ldap-routes.js';
@@ -181,6 +182,9 @@ export const ADMIN_ROUTES: AdminRoute[] = [
 
   // LDAP policy mappings by DN and the directory sync (engine/iam/ldap)
   ...LDAP_ROUTES,
+
+  // healing (engine/heal)
+  ...HEAL_ROUTES,
 ];
 
 function auditOf(deps: AdminDeps): NonNullable<AdminDeps['auditLog']> {

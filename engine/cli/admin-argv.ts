@@ -99,7 +99,11 @@ export function parseAdminArgs(argv: string[], commands: readonly AdminCommand[]
       target.add(name, kind, value, noun);
       continue;
     }
-    if (command) {
+    // A group with a one-word command and verbs (`heal`, `heal status`): the verb wins as the first word after it.
+    const verb = command && command.verb === undefined && positionals.length === 0 ? commands.find((c) => c.noun === noun && c.verb === a) : undefined;
+    if (verb) {
+      command = verb;
+    } else if (command) {
       positionals.push(a);
     } else if (noun === undefined || nounGoesOn) {
       // A group may be named by two words (`idp oidc`): the first alone then names no group yet.

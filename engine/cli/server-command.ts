@@ -7,6 +7,7 @@ import { TlsConfigError } from '../tls/tls-error.js';
 import { launchEngine, LaunchError } from '../server/launch-engine.js';
 import type { EngineConfig } from '../server/start-engine.js';
 import { EngineFileError } from '../setup/engine-file.js';
+import type { HealerConfig } from '../heal/healer.js';
 import { parseAddress, parseArgs, UsageError } from './args.js';
 import { expandDrives } from './ellipsis.js';
 import { parseTlsFlags, TLS_FLAGS, TLS_USAGE } from './tls-flags.js';
@@ -19,19 +20,25 @@ export const SERVER_USAGE = `usage: granary server [--address HOST:PORT] [--cons
                       [--auth-throttle N] [--metrics-auth jwt|public] [--sts-max-duration D] ${TLS_USAGE}
                       ${PLUGIN_USAGE}
                       ${LDAP_USAGE}
+                      [--scanner-interval SECONDS] [--scanner-pace OBJECTS_PER_S]
+                      [--scanner-deep-every N] [--heal-grace SECONDS]
                       DRIVE...
   DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.
   Without DRIVE: the drives saved by the setup wizard in the config directory,
   or, on a first start, the console serves the setup wizard (its link is printed).
   --sts-max-duration: longest STS session (seconds, or 30m, 12h, 7d …; default 12h, at most 365d).
-  --sts-min-duration: shortest STS session, default 900 s as AWS; for tests and labs only.`;
+  --sts-min-duration: shortest STS session, default 900 s as AWS; for tests and labs only.
+  The scanner checks every object each --scanner-interval (default 3600 s, 0: off)
+  at --scanner-pace objects/s (default 100, 0: unpaced), reading and hashing
+  every shard each --scanner-deep-every-th cycle (default 24); orphaned shards
+  and staging leftovers younger than --heal-grace (default 3600 s) are kept.`;
 
 export interface ServerConfig extends EngineConfig {
   consoleAddress: { host: string; port: number };
 }
 
 export function parseServerArgs(argv: string[]): ServerConfig {
-  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', 'sts-max-duration', 'sts-min-duration', ...TLS_FLAGS, ...PLUGIN_FLAGS, ...LDAP_FLAGS], LDAP_BOOLEAN_FLAGS);
+  const { flags, positionals } = parseArgs(argv, ['address', 'console-address', 'config-dir', 'parity', 'region', 'domain', 'admin-allow', 'auth-throttle', 'metrics-auth', 'sts-max-duration', 'sts-min-duration', ...TLS_FLAGS, ...PLUGIN_FLAGS, ...LDAP_FLAGS, ...HEAL_FLAGS], LDAP_BOOLEAN_FLAGS);
   // No drives: those saved by setup, or first-run setup (engine/server/launch-engine.ts).
   const drives = expandDrives(positionals);
   const parityText = flags.get('parity');
@@ -56,6 +63,7 @@ export function parseServerArgs(argv: string[]): ServerConfig {
     ...(metricsAuth !== undefined ? { metricsAuth } : {}),
     ...stsDurations(flags),
     ...(flags.get('auth-throttle') !== undefined ? { authThrottle: wholeNumber(flags.get('auth-throttle')!, '--auth-throttle') } : {}),
+    ...healConfig(flags),
     adminAllow: flags.get('admin-allow')?.split(',').map((c) => c.trim()).filter(Boolean) ?? DEFAULT_ADMIN_ALLOW,
     drives,
   };
@@ -76,6 +84,22 @@ function stsDurations(flags: Map<string, string>): Pick<EngineConfig, 'sts'> {
   if (minDuration !== undefined && minDuration > (maxDuration ?? DEFAULT_MAX_DURATION)) throw new UsageError('--sts-min-duration is above the longest session allowed');
   if (maxDuration === undefined && minDuration === undefined) return {};
   return { sts: { ...(minDuration !== undefined ? { minDuration } : {}), ...(maxDuration !== undefined ? { maxDuration } : {}) } };
+}
+
+const HEAL_FLAGS = ['scanner-interval', 'scanner-pace', 'scanner-deep-every', 'heal-grace'];
+
+function healConfig(flags: Map<string, string>): { heal?: Partial<HealerConfig> } {
+  const heal: Partial<HealerConfig> = {};
+  const n = (flag: string) => (flags.get(flag) === undefined ? undefined : wholeNumber(flags.get(flag)!, `--${flag}`));
+  const interval = n('scanner-interval');
+  const pace = n('scanner-pace');
+  const deepEvery = n('scanner-deep-every');
+  const grace = n('heal-grace');
+  if (interval !== undefined) heal.intervalSeconds = interval;
+  if (pace !== undefined) heal.pace = pace;
+  if (deepEvery !== undefined) heal.deepEvery = deepEvery;
+  if (grace !== undefined) heal.graceSeconds = grace;
+  return Object.keys(heal).length ? { heal } : {};
 }
 
 function wholeNumber(text: string, flag: string): number {

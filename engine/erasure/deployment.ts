@@ -146,7 +146,10 @@ function formatFresh(paths: string[], setSize: number, opts: { parity?: number; 
   return { deploymentId: base.deploymentId, blockSize: base.blockSize, sets: setPaths, replaced: [], fresh: true, warnings: [] };
 }
 
+/** Present on a drive formatted in place of a lost one until its rebuild (engine/heal) completes. */
+export const HEALING_FILE = 'healing.json';
+
 /** The healing flow (drive replacement) reads this marker; the drive serves what it has meanwhile. */
-function markHealing(path: string): void {
-  writeFileSync(join(path, META_DIR, 'healing.json'), JSON.stringify({ since: new Date().toISOString() }) + '\n', { mode: 0o600 });
+export function markHealing(path: string): void {
+  writeFileSync(join(path, META_DIR, HEALING_FILE), JSON.stringify({ since: new Date().toISOString() }) + '\n', { mode: 0o600 });
 }

@@ -11,6 +11,8 @@ import { PartLayout, writeQuorum } from './layout.js';
 import { encodePart } from './part-encoder.js';
 import { PartDecoder, type BadShard, type ShardSource } from './part-decoder.js';
 import { resolveVersion, type Resolved } from './resolve-version.js';
+import { quickCheck, type Damage } from './shard-check.js';
+import { isDangling, takeCensus } from './version-census.js';
 import type { SetContext } from './set-context.js';
 
 export interface PutInput {
@@ -32,11 +34,24 @@ function checksumsOf(input: PutInput): Record<string, string> | undefined {
 
 export interface ByteRange { start: number; end: number } // inclusive
 
+export interface HealOptions {
+  /** Read and hash every shard frame (default); false: presence and size only. */
+  deep?: boolean;
+  /** Find, change nothing. */
+  dryRun?: boolean;
+}
+
 export interface HealReport {
-  /** Slots rewritten, by reason. */
-  healed: { slot: number; reason: 'missing' | 'corrupt' }[];
+  /** Slots rewritten (or, in a dry run, to be rewritten), by what was wrong. */
+  healed: { slot: number; reason: Damage }[];
   /** The key had no version to heal. */
   absent: boolean;
+  /** Versions on too few drives to ever be read, removed (dry run: to be removed). */
+  dangling: { versionId: string; slots: number[] }[];
+  /** Slots whose superseded rows were dropped. */
+  stale: number[];
+  /** Bytes of the current version (0 for a tombstone or an absent key). */
+  size: number;
 }
 
 /** An object's bytes are larger than this shard size per drive: shards go to files, not the DB. */
@@ -251,41 +266,70 @@ export class ErasureSet {
   }
 
   /**
-   * Rewrites the shards of the current version on every online drive that
-   * lacks them or holds a corrupt one (every frame is read and verified).
+   * Brings one key back to health on every online drive: removes versions
+   * that can never reach a read quorum (dangling), drops superseded rows a
+   * lost finalize left behind, and rewrites the current version (a tombstone
+   * included) on every drive that lacks its row or holds a missing, short or
+   * corrupt shard. The quick check stats part files; the deep one (the
+   * default, what reads ask for) also reads and hashes every frame.
+   * A dry run finds the same things and changes nothing.
    */
-  async healObject(bucket: string, key: string): Promise<HealReport> {
+  async healObject(bucket: string, key: string, opts: HealOptions = {}): Promise<HealReport> {
+    const deep = opts.deep ?? true;
+    const k = this.ctx.k;
     return this.lock.run(lockName(bucket, key), async () => {
-      let resolved: Resolved;
-      try {
-        resolved = this.resolve(bucket, key);
-      } catch (err) {
-        if (err instanceof GranaryError && err.code === 'NoSuchKey') return { healed: [], absent: true };
-        throw err;
+      const report: HealReport = { healed: [], absent: false, dangling: [], stale: [], size: 0 };
+      let census = takeCensus(this.perSlot((d) => d.versions(bucket, key)), k);
+      const dangling = census.versions.filter((v) => isDangling(v, census, k));
+      for (const v of dangling) report.dangling.push({ versionId: v.record.versionId, slots: slotsOf(v.holders) });
+      if (dangling.length > 0 && !opts.dryRun) {
+        // Newest first: each revert brings back the row the dangling one superseded.
+        for (const v of dangling) await this.applyEach((slot) => (v.holders[slot] ? { op: 'revert', bucket, key, versionId: v.record.versionId } : null));
+        census = takeCensus(this.perSlot((d) => d.versions(bucket, key)), k);
       }
-      const { record } = resolved;
-      const healed: HealReport['healed'] = [];
+      const winner = census.winner;
+      if (!winner) {
+        report.absent = true;
+        return report;
+      }
+      const { record } = winner;
+      report.size = record.deleted ? 0 : record.size;
+      const danglingIds = new Set(dangling.map((v) => v.record.versionId));
       for (let slot = 0; slot < this.n; slot++) {
-        if (!this.ctx.drives[slot]) continue;
-        if (!resolved.holders[slot]) healed.push({ slot, reason: 'missing' });
+        const d = this.ctx.drives[slot];
+        if (!d) continue;
+        if (!winner.holders[slot]) {
+          report.healed.push({ slot, reason: 'metadata' });
+          continue;
+        }
+        const damage = await quickCheck(d, bucket, key, record, k).catch((): Damage => 'missing');
+        if (damage) report.healed.push({ slot, reason: damage });
+        else if (winner.current[slot] && census.versions.some((v) => v !== winner && v.holders[slot] && !danglingIds.has(v.record.versionId))) report.stale.push(slot);
       }
-      for (const part of record.parts) {
-        const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined);
-        try {
-          for (let slot = 0; slot < this.n; slot++) {
-            if (!this.ctx.drives[slot] || !resolved.holders[slot] || healed.some((h) => h.slot === slot)) continue;
-            const reason = await decoder.verifySlot(slot);
-            if (reason) healed.push({ slot, reason });
+      const resolved: Resolved = { record, holders: winner.holders };
+      if (deep && record.dataDir) {
+        for (const part of record.parts) {
+          const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined);
+          try {
+            for (let slot = 0; slot < this.n; slot++) {
+              if (!this.ctx.drives[slot] || !winner.holders[slot] || report.healed.some((h) => h.slot === slot)) continue;
+              const reason = await decoder.verifySlot(slot);
+              if (reason) report.healed.push({ slot, reason });
+            }
+          } finally {
+            await decoder.close();
           }
-        } finally {
-          await decoder.close();
         }
       }
-      if (healed.length === 0) return { healed, absent: false };
+      if (opts.dryRun) return report;
+      if (report.stale.length > 0) {
+        await this.applyEach((slot) => (report.stale.includes(slot) ? { op: 'finalize', bucket, key, versionId: record.versionId } : null));
+      }
+      if (report.healed.length === 0) return report;
 
       // Readable holders exclude the slots being healed.
-      const sources = resolved.holders.map((h, slot) => h && !healed.some((x) => x.slot === slot));
-      const targets = healed.map((h) => h.slot);
+      const sources = winner.holders.map((h, slot) => h && !report.healed.some((x) => x.slot === slot));
+      const targets = report.healed.map((h) => h.slot);
       const staging = this.newStaging();
       try {
         const inline: (Uint8Array | null)[] = new Array(this.n).fill(null);
@@ -303,15 +347,21 @@ export class ErasureSet {
             for (const slot of targets) inline[slot] = Buffer.concat(frames[slot]);
           }
         }
-        const results = await Promise.all(targets.map((slot) =>
-          this.ctx.drives[slot]!.apply({ op: 'putVersion', bucket, key, record, ...(record.dataDir ? { stagedDir: staging.dirs[slot]! } : { inline: inline[slot]! }) }),
-        ));
+        const results = await Promise.all(targets.map((slot) => {
+          const d = this.ctx.drives[slot];
+          if (!d) return Promise.resolve<OpResult>({ ok: false, kind: 'offline', message: `slot ${slot} went offline` });
+          const data = record.deleted ? {} : record.dataDir ? { stagedDir: staging.dirs[slot]! } : { inline: inline[slot]! };
+          return d.apply({ op: 'putVersion', bucket, key, record, ...data });
+        }));
         const failed = results.filter((r) => !r.ok);
         if (failed.length > 0) throw new GranaryError('InternalError', `heal of ${bucket}/${key}: ${failed.map((f) => (f.ok ? '' : f.message)).join('; ')}`);
+        // A drive that missed the write still had the older version current: it is superseded now.
+        const superseded = targets.filter((_, i) => { const r = results[i]; return r.ok && r.superseded; });
+        if (superseded.length > 0) await this.applyEach((slot) => (superseded.includes(slot) ? { op: 'finalize', bucket, key, versionId: record.versionId } : null));
       } finally {
         await staging.cleanup();
       }
-      return { healed, absent: false };
+      return report;
     });
   }
 
@@ -577,6 +627,10 @@ function quorumError(results: (OpResult | null)[], need: number, what: string): 
   const full = results.some((r) => r && !r.ok && r.kind === 'full');
   const ok = results.filter((r) => r?.ok).length;
   return new GranaryError(full ? 'XGranaryStorageFull' : 'XGranaryWriteQuorum', `${what}: ${ok} drives committed, ${need} needed`);
+}
+
+function slotsOf(flags: boolean[]): number[] {
+  return flags.flatMap((f, slot) => (f ? [slot] : []));
 }
 
 function lockName(bucket: string, key: string): string {

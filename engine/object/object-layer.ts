@@ -213,7 +213,7 @@ export interface ListUploadsResult {
 
 export interface HealResult {
   /** Drives whose shard was rewritten, and why. */
-  healed: { drive: string; reason: 'missing' | 'corrupt' }[];
+  healed: { drive: string; reason: 'metadata' | 'missing' | 'truncated' | 'corrupt' }[];
 }
 
 /** S3's limits. */

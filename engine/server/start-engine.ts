@@ -16,6 +16,8 @@ import { CredentialsError, loadRootCredentials, rotateRootSecret, setRootSecret,
 import { HealthMonitor } from '../health/health-monitor.js';
 import type { HealthListener, HealthSnapshot, HealthSource } from '../health/health-types.js';
 import { SmartInfo } from '../health/smart-info.js';
+import { DEFAULT_HEALER_CONFIG, Healer, type HealerConfig } from '../heal/healer.js';
+import { healthEventOf } from './heal-events.js';
 import { GranaryMetrics } from '../metrics/granary-metrics.js';
 import { metricsApi } from '../metrics/metrics-api.js';
 import type { MetricsAuthMode } from '../metrics/metrics-auth.js';
@@ -49,6 +51,8 @@ export interface EngineConfig {
   sts?: { minDuration?: number; maxDuration?: number };
   /** LDAP and the identity plugin (engine/server/federation.ts). */
   federation?: FederationConfig;
+  /** Background scanner, orphan grace and drive watch (engine/heal); defaults for what is absent. */
+  heal?: Partial<HealerConfig>;
 }
 
 export interface RunningEngine {
@@ -56,6 +60,8 @@ export interface RunningEngine {
   port: number;
   layer: ErasureObjectLayer;
   iam: IamService;
+  /** Heal status and events (the health event bus subscribes with `healer.onEvent`). */
+  healer: Healer;
   root: RootCredentials;
   /** The console's URL, when it was started. */
   consoleUrl?: string;
@@ -132,6 +138,13 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       auditLog.request(r);
       metrics.observe(r);
     };
+    // Healing (engine/heal): scanner, sweeps on demand, rebuild of replaced drives.
+    const healer = new Healer(layer, { ...DEFAULT_HEALER_CONFIG, ...config.heal }, log);
+    // Heal progress and bitrot on the one health stream (console, tray, audit).
+    healer.onEvent((e) => {
+      const body = healthEventOf(e, () => health.snapshot());
+      if (body) health.publish(body);
+    });
     const s3 = createS3Server({
       layer,
       region: config.region,
@@ -165,6 +178,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
           metricsTokens,
           sts: { oidc },
           ldap: { policies: federation.policyMap, ...(ldapSync ? { sync: ldapSync } : {}) },
+          healer,
           version: VERSION,
           ...(root.source === 'environment'
             ? {}
@@ -212,11 +226,13 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       transport?.attach(consoleServer.app.server);
     }
     // --- end console ---
+    healer.start();
     return {
       s3,
       port,
       layer,
       iam,
+      healer,
       get root() {
         return root;
       },
@@ -233,6 +249,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
         federation.close();
         await auditLog.close();
         accessPlugin?.close();
+        await healer.close();
         await iam.close();
         await layer.close();
         transport?.close();

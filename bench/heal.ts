@@ -1,0 +1,94 @@
+/**
+ * `npm run bench -- heal [MiB]`: rebuilds a replaced drive of a 4-drive set
+ * (2 data + 2 parity) holding MiB of objects (default 64) and reports the
+ * rebuild rate beside a raw copy (`cp -r` + `sync`) of the same drive's
+ * bytes on the same disk, and foreground GET p99 while the rebuild runs
+ * against the same GETs with the set idle. Targets (issue 6): rebuild ≥ 70 %
+ * of the raw copy rate; GET p99 under heal ≤ 2× idle.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_HEALER_CONFIG, Healer } from '../engine/heal/healer.js';
+import { ErasureObjectLayer } from '../engine/object/erasure-object-layer.js';
+
+const MiB = 1024 * 1024;
+const totalMiB = Number(process.argv[2] ?? 64);
+if (!Number.isFinite(totalMiB) || totalMiB < 4) {
+  console.error('usage: npm run bench -- heal [MiB ≥ 4]');
+  process.exit(2);
+}
+const OBJECT = 4 * MiB;
+const PROBE = 64 * 1024;
+const PROBES = 32;
+
+const base = join(process.cwd(), '.tmp');
+mkdirSync(base, { recursive: true });
+const root = mkdtempSync(join(base, 'bench-heal-'));
+const drives = [1, 2, 3, 4].map((i) => join(root, `d${i}`));
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const du = (path: string) => Number(execFileSync('du', ['-sb', path]).toString().split('\t')[0]);
+
+async function* once(b: Uint8Array, chunk = 256 * 1024) {
+  for (let i = 0; i < b.length; i += chunk) yield b.subarray(i, i + chunk);
+}
+
+async function getLatency(layer: ErasureObjectLayer, i: number): Promise<number> {
+  const t = performance.now();
+  const r = await layer.getObject('bench', `probe/${i % PROBES}`);
+  for await (const _ of r.body) { /* drain */ }
+  return performance.now() - t;
+}
+
+try {
+  let layer = await ErasureObjectLayer.open({ drives, parity: 2 });
+  await layer.makeBucket('bench');
+  const body = randomBytes(OBJECT);
+  const count = Math.ceil((totalMiB * MiB) / OBJECT);
+  for (let i = 0; i < count; i++) await layer.putObject('bench', `data/${i}`, once(body));
+  for (let i = 0; i < PROBES; i++) await layer.putObject('bench', `probe/${i}`, once(randomBytes(PROBE)));
+
+  const idle: number[] = [];
+  for (let i = 0; i < 400; i++) idle.push(await getLatency(layer, i));
+
+  // The raw copy: the bytes one drive holds, copied on the same disk and made durable.
+  const driveBytes = du(join(drives[1], 'data'));
+  let t = performance.now();
+  execFileSync('cp', ['-r', join(drives[1], 'data'), join(root, 'copy')]);
+  execFileSync('sync', ['-f', join(root, 'copy')]);
+  const copySeconds = (performance.now() - t) / 1000;
+  rmSync(join(root, 'copy'), { recursive: true, force: true });
+
+  await layer.close();
+  rmSync(drives[1], { recursive: true, force: true });
+  layer = await ErasureObjectLayer.open({ drives });
+  const healer = new Healer(layer, { ...DEFAULT_HEALER_CONFIG, intervalSeconds: 0, watchSeconds: 3600 });
+  const underHeal: number[] = [];
+  t = performance.now();
+  healer.start();
+  let rebuild = healer.status().rebuilds[0];
+  while (!rebuild || rebuild.state === 'running') {
+    underHeal.push(await getLatency(layer, underHeal.length));
+    // The pace of a foreground client, not a tight loop: one GET every 5 ms.
+    await new Promise((r) => setTimeout(r, 5));
+    rebuild = healer.status().rebuilds[0];
+  }
+  const healSeconds = (performance.now() - t) / 1000;
+  await healer.close();
+  if (rebuild.state !== 'done') throw new Error(`rebuild ${rebuild.state}: ${rebuild.lastError}`);
+  const rebuiltBytes = du(join(drives[1], 'data'));
+  await layer.close();
+
+  const mbps = (bytes: number, s: number) => bytes / MiB / s;
+  const healRate = mbps(rebuiltBytes, healSeconds);
+  const copyRate = mbps(driveBytes, copySeconds);
+  console.log(`heal bench: ${count} objects of ${OBJECT / MiB} MiB (${totalMiB} MiB of data), 2+2 set, one drive replaced`);
+  console.log(`  rebuilt ${(rebuiltBytes / MiB).toFixed(1)} MiB of shards in ${healSeconds.toFixed(2)} s: ${healRate.toFixed(1)} MB/s (${mbps(rebuild.bytesDone, healSeconds).toFixed(1)} MB/s of object data)`);
+  console.log(`  raw copy of ${(driveBytes / MiB).toFixed(1)} MiB (cp -r + sync) in ${copySeconds.toFixed(2)} s: ${copyRate.toFixed(1)} MB/s`);
+  console.log(`  rebuild / raw copy: ${(healRate / copyRate).toFixed(2)} (target ≥ 0.70)`);
+  console.log(`  GET ${PROBE / 1024} KiB p99: idle ${pct(idle, 0.99).toFixed(2)} ms (${idle.length} GETs), under heal ${pct(underHeal, 0.99).toFixed(2)} ms (${underHeal.length} GETs)`);
+  console.log(`  p99 under heal / idle: ${(pct(underHeal, 0.99) / pct(idle, 0.99)).toFixed(2)} (target ≤ 2)`);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { GranaryError } from '../common/errors.js';
+import { FORMAT_FILE, writeFormat } from '../drive/format.js';
+import { LocalDrive } from '../drive/local-drive.js';
+import { HEALING_FILE, markHealing } from '../erasure/deployment.js';
+import type { ErasureSet } from '../erasure/erasure-set.js';
+import type { ErasureObjectLayer } from '../object/erasure-object-layer.js';
+import { zeroCounts, type HealEvent, type HealListener, type HealStatus, type SweepOptions, type SweepStatus } from './heal-types.js';
+import { runSweep } from './sweep.js';
+
+export interface HealerConfig {
+  /** Seconds between background scanner cycles; 0 turns the scanner off. */
+  intervalSeconds: number;
+  /** Objects per second the background scanner checks; 0: unpaced. */
+  pace: number;
+  /** Every Nth scanner cycle is a deep one (reads and hashes every shard); 0: never. */
+  deepEvery: number;
+  /** Orphans and staging leftovers younger than this are left alone. */
+  graceSeconds: number;
+  /** How often drives are looked at for a wiped folder or a pending rebuild. */
+  watchSeconds: number;
+}
+
+export const DEFAULT_HEALER_CONFIG: HealerConfig = { intervalSeconds: 3600, pace: 100, deepEvery: 24, graceSeconds: 3600, watchSeconds: 2 };
+
+export interface SweepRequest {
+  bucket?: string;
+  prefix?: string;
+  deep?: boolean;
+  dryRun?: boolean;
+}
+
+/** Progress events at most this often per sweep; start and finish always. */
+const PROGRESS_EVERY_MS = 500;
+
+/**
+ * Keeps the objects of every set healthy: the background scanner (quick
+ * cycles at a gentle pace, a deep one now and then), sweeps on demand, and
+ * the rebuild of a blank drive formatted in place of a lost one, whether the
+ * server was restarted with a blank folder or the folder was emptied while
+ * it ran. Progress is a status object and a stream of events.
+ */
+export class Healer {
+  private readonly listeners = new Set<HealListener>();
+  private sweep: SweepStatus | null = null;
+  private scan: SweepStatus | null = null;
+  private readonly rebuilds = new Map<string, SweepStatus>();
+  private readonly running = new Set<Promise<void>>();
+  private cycles = 0;
+  private nextCycleAt: number | undefined;
+  private scanTimer: NodeJS.Timeout | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private watching: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly layer: ErasureObjectLayer, private readonly config: HealerConfig, private readonly log: (line: string) => void = () => undefined) {}
+
+  start(): void {
+    this.watchTimer = setInterval(() => void this.watchDrives(), this.config.watchSeconds * 1000);
+    this.watchTimer.unref();
+    void this.watchDrives();
+    this.scheduleScan();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.watchTimer);
+    clearTimeout(this.scanTimer);
+    await this.watching;
+    await Promise.all(this.running);
+  }
+
+  /** Subscribes to heal events; returns the unsubscribe function. */
+  onEvent(listener: HealListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  status(): HealStatus {
+    return {
+      sweep: this.sweep && { ...this.sweep },
+      scan: this.scan && { ...this.scan },
+      rebuilds: [...this.rebuilds.values()].map((r) => ({ ...r })),
+      scanner: {
+        intervalSeconds: this.config.intervalSeconds,
+        pace: this.config.pace,
+        deepEvery: this.config.deepEvery,
+        graceSeconds: this.config.graceSeconds,
+        cycles: this.cycles,
+        ...(this.nextCycleAt ? { nextCycleAt: new Date(this.nextCycleAt).toISOString() } : {}),
+      },
+    };
+  }
+
+  /** Starts an on-demand sweep and returns its status; its progress shows in `status()`. */
+  async startSweep(req: SweepRequest): Promise<SweepStatus> {
+    if (req.prefix !== undefined && req.bucket === undefined) throw new GranaryError('InvalidInput', 'A prefix needs a bucket.');
+    if (req.bucket !== undefined) await this.layer.headBucket(req.bucket);
+    if (this.sweep?.state === 'running') throw new GranaryError('InvalidRequest', `A heal sweep is already running (${this.sweep.id}); see its progress with "granary admin heal status".`);
+    const whole = req.bucket === undefined;
+    const status = newStatus('sweep', { ...(req.bucket !== undefined ? { bucket: req.bucket } : {}), ...(req.prefix ? { prefix: req.prefix } : {}), deep: req.deep ?? false, dryRun: req.dryRun ?? false, pace: 0 });
+    this.sweep = status;
+    this.run(status, this.allSets(), whole);
+    return { ...status };
+  }
+
+  // ---- background scanner -----------------------------------------------------
+
+  private scheduleScan(): void {
+    if (this.config.intervalSeconds <= 0 || this.closed) return;
+    this.nextCycleAt = Date.now() + this.config.intervalSeconds * 1000;
+    this.scanTimer = setTimeout(() => {
+      this.nextCycleAt = undefined;
+      // An on-demand sweep covers the same ground: the cycle waits for the next turn.
+      if (this.sweep?.state === 'running' || this.scan?.state === 'running') return this.scheduleScan();
+      this.cycles++;
+      const deep = this.config.deepEvery > 0 && this.cycles % this.config.deepEvery === 0;
+      const status = newStatus('scan', { deep, dryRun: false, pace: this.config.pace });
+      this.scan = status;
+      const done = this.run(status, this.allSets(), true);
+      void done.then(() => this.scheduleScan());
+    }, this.config.intervalSeconds * 1000);
+    this.scanTimer.unref();
+  }
+
+  // ---- drive replacement ------------------------------------------------------
+
+  /** Finds drives emptied while the server runs (reformats them in place) and drives waiting for a rebuild. */
+  private watchDrives(): Promise<void> {
+    if (this.watching || this.closed) return this.watching ?? Promise.resolve();
+    this.watching = (async () => {
+      // Never settles in this turn, so `finally` cannot run before `watching` is set.
+      await Promise.resolve();
+      try {
+        for (const [index, set] of this.layer.sets.entries()) {
+          for (let slot = 0; slot < set.n; slot++) {
+            if (this.closed) return;
+            const d = set.drives[slot];
+            if (!d) continue;
+            if (!existsSync(join(d.paths.meta, FORMAT_FILE))) {
+              await this.replaceInPlace(index, set, slot, d);
+              continue;
+            }
+            const existing = this.rebuilds.get(d.root);
+            if (existsSync(join(d.paths.meta, HEALING_FILE)) && existing?.state !== 'running' && !(existing?.state === 'failed' && Date.now() - Date.parse(existing.finishedAt ?? '') < 60_000)) {
+              this.rebuild(index, set, d);
+            }
+          }
+        }
+      } catch (err) {
+        this.log(`heal: watching drives failed: ${(err as Error).message}`);
+      } finally {
+        this.watching = null;
+      }
+    })();
+    return this.watching;
+  }
+
+  /**
+   * The folder of an online drive lost its format file: it was emptied (or
+   * swapped for a blank disk at the same mount point). It gets the lost
+   * drive's identity back, the healing marker, the set's buckets, and a
+   * rebuild. A folder that is gone altogether is left alone: that is an
+   * offline drive, not a blank one.
+   */
+  private async replaceInPlace(index: number, set: ErasureSet, slot: number, old: LocalDrive): Promise<void> {
+    if (!existsSync(old.root)) return;
+    const ref = set.drives.find((d) => d && d !== old && existsSync(join(d.paths.meta, FORMAT_FILE)));
+    if (!ref) return;
+    this.log(`heal: drive ${old.root} was emptied while the server ran: formatting it in place of drive ${old.id}`);
+    set.ctx.drives[slot] = null;
+    await old.close().catch(() => undefined);
+    writeFormat(old.root, { ...ref.format, driveId: old.id, createdAt: new Date().toISOString() });
+    markHealing(old.root);
+    let fresh: LocalDrive;
+    try {
+      fresh = await LocalDrive.open(old.root);
+    } catch (err) {
+      this.log(`heal: drive ${old.root} could not be reopened: ${(err as Error).message}`);
+      return;
+    }
+    const buckets = new Map<string, number>();
+    for (const rows of set.perSlot((d) => d.listBuckets())) for (const r of rows ?? []) buckets.set(r.name, Math.min(buckets.get(r.name) ?? r.created, r.created));
+    for (const [bucket, created] of buckets) await fresh.apply({ op: 'makeBucket', bucket, created });
+    set.ctx.drives[slot] = fresh;
+    this.emit({ type: 'heal.drive-replaced', drive: old.root, set: index });
+    this.rebuild(index, set, fresh);
+  }
+
+  private rebuild(index: number, set: ErasureSet, drive: LocalDrive): void {
+    const status = newStatus('rebuild', { deep: false, dryRun: false, pace: 0 });
+    status.drive = drive.root;
+    this.rebuilds.set(drive.root, status);
+    this.log(`heal: rebuilding drive ${drive.root}`);
+    void this.run(status, [{ index, set }], false, () => {
+      if (status.errors === 0 && set.drives.includes(drive)) {
+        rmSync(join(drive.paths.meta, HEALING_FILE), { force: true });
+        this.log(`heal: drive ${drive.root} rebuilt (${status.objectsDone} objects, ${status.bytesDone} bytes)`);
+      } else {
+        // Some objects could not be rebuilt yet: the marker stays and the watcher tries again.
+        status.state = 'failed';
+      }
+    });
+  }
+
+  // ---- running a sweep --------------------------------------------------------
+
+  private allSets(): { index: number; set: ErasureSet }[] {
+    return this.layer.sets.map((set, index) => ({ index, set }));
+  }
+
+  /** `finish` runs once the walk completed, before the finished event. */
+  private run(status: SweepStatus, sets: { index: number; set: ErasureSet }[], collect: boolean, finish?: () => void): Promise<void> {
+    let lastProgress = 0;
+    this.emit({ type: 'heal.started', sweep: { ...status } });
+    const p = runSweep(status, {
+      sets,
+      collect,
+      graceMs: this.config.graceSeconds * 1000,
+      aborted: () => this.closed,
+      progress: () => {
+        const now = Date.now();
+        if (now - lastProgress < PROGRESS_EVERY_MS) return;
+        lastProgress = now;
+        this.emit({ type: 'heal.progress', sweep: { ...status } });
+      },
+      bitrot: (bucket, key, drive, reason, repaired) => this.emit({ type: 'heal.bitrot', bucket, key, drive, reason, repaired }),
+    }).then(
+      () => {
+        status.state = this.closed ? 'aborted' : 'done';
+        if (status.state === 'done') finish?.();
+        if (status.state === 'done') {
+          status.percent = 100;
+          status.etaSeconds = 0;
+        }
+      },
+      (err: unknown) => {
+        status.state = 'failed';
+        status.lastError = (err as Error).message;
+        this.log(`heal: ${status.kind} ${status.id} failed: ${(err as Error).message}`);
+      },
+    ).finally(() => {
+      status.finishedAt = new Date().toISOString();
+      this.running.delete(p);
+      this.emit({ type: 'heal.finished', sweep: { ...status } });
+    });
+    this.running.add(p);
+    return p;
+  }
+
+  private emit(event: HealEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  }
+}
+
+function newStatus(kind: SweepStatus['kind'], options: SweepOptions): SweepStatus {
+  return {
+    id: randomUUID(),
+    kind,
+    state: 'running',
+    options,
+    startedAt: new Date().toISOString(),
+    objectsDone: 0,
+    objectsTotal: 0,
+    bytesDone: 0,
+    bytesTotal: 0,
+    percent: 0,
+    rate: 0,
+    etaSeconds: null,
+    found: zeroCounts(),
+    fixed: zeroCounts(),
+    errors: 0,
+  };
+}

@@ -1,0 +1,125 @@
+import { prefixUpperBound } from '../common/key-order.js';
+import type { ErasureSet } from '../erasure/erasure-set.js';
+import { SetListCursor } from '../erasure/list-cursor.js';
+import type { HealCounts, SweepStatus } from './heal-types.js';
+import { collectOrphans } from './orphans.js';
+import { Pacer } from './pacer.js';
+
+export interface SweepControl {
+  /** The sets to walk, with their index in the deployment. */
+  sets: { index: number; set: ErasureSet }[];
+  /** Collect orphans and staging leftovers too (whole-deployment sweeps only). */
+  collect: boolean;
+  graceMs: number;
+  aborted: () => boolean;
+  /** Called after every object; the caller decides how often to tell anyone. */
+  progress: () => void;
+  /** A shard was found missing, short or corrupt (not a missing row). */
+  bitrot: (bucket: string, key: string, drive: string, reason: 'missing' | 'truncated' | 'corrupt', repaired: boolean) => void;
+}
+
+/** Buckets any drive of the set knows (the engine's own system bucket included: it is healed like the rest). */
+function bucketsOf(set: ErasureSet, only?: string): string[] {
+  if (only !== undefined) return [only];
+  const names = new Set<string>();
+  for (const rows of set.perSlot((d) => d.listBuckets())) for (const r of rows ?? []) names.add(r.name);
+  return [...names].sort();
+}
+
+/** Every key any drive of the set has under the prefix, in order, with its listed size (0 when not on a quorum). */
+function* keysOf(set: ErasureSet, bucket: string, prefix: string): Generator<{ key: string; size: number }> {
+  const cursor = new SetListCursor(set, bucket, prefix, prefix === '' ? null : prefixUpperBound(prefix));
+  for (let key = cursor.peek(); key !== null; key = cursor.peek()) {
+    const listed = cursor.take();
+    yield { key, size: listed?.size ?? 0 };
+  }
+}
+
+/**
+ * One pass: counts what there is (for progress), then heals object by
+ * object at the sweep's pace, then (whole sweeps) collects orphans. The
+ * status object is updated in place; the caller owns its life cycle.
+ */
+export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<void> {
+  const { options } = status;
+  const prefix = options.prefix ?? '';
+  const started = Date.now();
+  for (const { set } of ctl.sets) {
+    for (const bucket of bucketsOf(set, options.bucket)) {
+      for (const { size } of keysOf(set, bucket, prefix)) {
+        status.objectsTotal++;
+        status.bytesTotal += size;
+      }
+    }
+  }
+  ctl.progress();
+
+  const pacer = new Pacer(options.pace);
+  const add = (c: HealCounts, kind: keyof HealCounts, n = 1) => { c[kind] += n; };
+  for (const { set } of ctl.sets) {
+    for (const bucket of bucketsOf(set, options.bucket)) {
+      for (const { key } of keysOf(set, bucket, prefix)) {
+        if (ctl.aborted()) return;
+        try {
+          const report = await set.healObject(bucket, key, { deep: options.deep, dryRun: options.dryRun });
+          add(status.found, 'objects');
+          if (!options.dryRun) add(status.fixed, 'objects');
+          for (const h of report.healed) {
+            add(status.found, h.reason);
+            if (!options.dryRun) add(status.fixed, h.reason);
+            if (h.reason !== 'metadata') ctl.bitrot(bucket, key, set.drives[h.slot]?.root ?? `slot ${h.slot}`, h.reason, !options.dryRun);
+          }
+          add(status.found, 'dangling', report.dangling.length);
+          add(status.found, 'stale', report.stale.length);
+          if (!options.dryRun) {
+            add(status.fixed, 'dangling', report.dangling.length);
+            add(status.fixed, 'stale', report.stale.length);
+          }
+          status.bytesDone += report.size;
+        } catch (err) {
+          status.errors++;
+          status.lastError = `${bucket}/${key}: ${(err as Error).message}`;
+        }
+        status.objectsDone++;
+        updateRate(status, started);
+        ctl.progress();
+        await pacer.tick();
+      }
+    }
+  }
+
+  if (ctl.collect) {
+    for (const { set } of ctl.sets) {
+      for (const d of set.drives) {
+        if (!d || ctl.aborted()) continue;
+        try {
+          const r = await collectOrphans(d, ctl.graceMs, options.dryRun);
+          add(status.found, 'orphans', r.orphans.length);
+          add(status.found, 'staging', r.staging.length);
+          if (!options.dryRun) {
+            add(status.fixed, 'orphans', r.orphans.length);
+            add(status.fixed, 'staging', r.staging.length);
+          }
+        } catch (err) {
+          status.errors++;
+          status.lastError = `collecting orphans on ${d.root}: ${(err as Error).message}`;
+        }
+      }
+    }
+  }
+}
+
+/** Rate, ETA and a percentage that never goes down, even when writes grow the total. */
+function updateRate(status: SweepStatus, started: number): void {
+  status.objectsTotal = Math.max(status.objectsTotal, status.objectsDone);
+  status.bytesTotal = Math.max(status.bytesTotal, status.bytesDone);
+  const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+  status.rate = Math.round(status.bytesDone / seconds);
+  const byObjects = status.objectsDone / status.objectsTotal;
+  const byBytes = status.bytesTotal > 0 ? status.bytesDone / status.bytesTotal : byObjects;
+  // Short of 100 until the sweep says it is done.
+  const pct = Math.min(99.9, Math.floor(Math.min(byObjects, byBytes) * 1000) / 10);
+  status.percent = Math.max(status.percent, pct);
+  const objRate = status.objectsDone / seconds;
+  status.etaSeconds = objRate > 0 ? Math.round((status.objectsTotal - status.objectsDone) / objRate) : null;
+}
