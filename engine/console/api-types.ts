@@ -306,6 +306,9 @@ export interface ErasureSetSummary {
   drives: DriveSummary[];
 }
 
+/** `GET /traffic` (admin:ServerInfo): recent S3 traffic; the shape lives beside its window in engine/metrics. */
+export type { TrafficClass, TrafficCounts, TrafficMinute, TrafficSummary } from '../metrics/traffic-types.js';
+
 /** `GET /storage`: capacity and drives (needs a session, no S3 permission: it says nothing about objects). */
 export interface StorageSummary {
   deploymentId: string;
@@ -318,6 +321,10 @@ export interface StorageSummary {
   rawFreeBytes: number;
   drivesOnline: number;
   drivesTotal: number;
+  /** Distinct filesystems under the online drives: drive folders on one disk count its bytes once. */
+  disks: number;
+  /** Groups of two or more online drives on one disk: one disk failure takes all of a group. */
+  sharedDisks: { drives: string[] }[];
   sets: ErasureSetSummary[];
   /** ISO 8601: when this was measured. */
   measuredAt: string;
@@ -458,10 +465,12 @@ export interface SetupPreviewResponse {
   error?: string;
   dataDrives: number;
   parityDrives: number;
-  /** What objects can fill: data drives × the smallest free space in each set. */
+  /** What objects can fill: data drives × the smallest free space in each set (a shared disk's space split among its drives). */
   usableBytes: number;
-  /** The free space of all chosen drives added up. */
+  /** The free space of the chosen drives' disks added up, each disk once. */
   rawBytes: number;
+  /** Distinct filesystems under the chosen folders: fewer than the drives means one disk failure loses several. */
+  disks: number;
   /** Drives (per set) that can fail with every object still readable. */
   canLose: number;
   perDrive: { path: string; freeBytes: number; ok: boolean; problem?: string }[];

@@ -10,6 +10,7 @@ import type { SessionKeys } from './session-key.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { SessionClaims, SessionTokens } from './session-token.js';
 import type { HealthSource } from '../health/health-types.js';
+import type { TrafficSummary } from '../metrics/traffic-types.js';
 
 /** What the console server is built from (the engine's composition root passes these). */
 export interface ConsoleDeps {
@@ -36,6 +37,8 @@ export interface ConsoleDeps {
   storage?: ConsoleStorage;
   /** Drive and set health, and its event stream (engine/health); the health routes answer NotImplemented without it. */
   health?: HealthSource;
+  /** The S3 requests of the last hour (engine/metrics TrafficWindow); `GET /traffic` answers NotImplemented without it. */
+  traffic?: () => TrafficSummary;
 }
 
 /** What the storage, bucket and object routes need of the engine. */

@@ -14,6 +14,7 @@ import { mfaRoutes } from './routes/mfa.js';
 import { passwordRoutes } from './routes/password.js';
 import { policyRoutes } from './routes/policies.js';
 import { healthRoutes } from './routes/health.js';
+import { trafficRoutes } from './routes/traffic.js';
 import { securityEventRoutes } from './routes/security-events.js';
 import { tlsRoutes } from './routes/tls.js';
 import { sessionRoutes } from './routes/session.js';
@@ -126,6 +127,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   adminNetworkRoutes(app, ctx);
   setupDoneRoutes(app);
   healthRoutes(app, ctx, deps.health);
+  trafficRoutes(app, ctx, deps.traffic);
 
   const serveStatic = staticHandler(deps.staticRoot ?? DEFAULT_STATIC_ROOT);
   app.get('/*', async (request, reply) => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statfsSync } from 'node:fs';
+import { existsSync, statSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GranaryError, isGranaryError } from '../common/errors.js';
@@ -192,7 +192,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
           if (!d || !path || !d.health.online) return { path, state: 'offline' as const };
           try {
             const st = statfsSync(path);
-            return { path, state: 'online' as const, totalBytes: st.blocks * st.bsize, freeBytes: st.bavail * st.bsize };
+            return { path, state: 'online' as const, totalBytes: st.blocks * st.bsize, freeBytes: st.bavail * st.bsize, device: statSync(path).dev };
           } catch {
             return { path, state: 'offline' as const };
           }

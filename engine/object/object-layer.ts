@@ -55,7 +55,8 @@ export interface StorageInfo {
     m: number;
     /** healthy: all drives online; degraded: some offline but writes go on; read-only: below write quorum; offline: below read quorum. */
     state: 'healthy' | 'degraded' | 'read-only' | 'offline';
-    drives: { path: string | null; state: 'online' | 'offline'; totalBytes?: number; freeBytes?: number }[];
+    /** `device`: the filesystem the drive folder is on (stat dev): drives sharing one count its bytes once. */
+    drives: { path: string | null; state: 'online' | 'offline'; totalBytes?: number; freeBytes?: number; device?: number }[];
   }[];
 }
 

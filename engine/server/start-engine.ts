@@ -22,6 +22,7 @@ import { GranaryMetrics } from '../metrics/granary-metrics.js';
 import { metricsApi } from '../metrics/metrics-api.js';
 import type { MetricsAuthMode } from '../metrics/metrics-auth.js';
 import { MetricsTokens } from '../metrics/metrics-token.js';
+import { TrafficWindow } from '../metrics/traffic-window.js';
 import { ErasureObjectLayer } from '../object/erasure-object-layer.js';
 import { startConsoleServer, type RunningConsole } from '../console/console-server.js';
 import { createS3Server } from '../s3/s3-server.js';
@@ -134,9 +135,11 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
       log,
     }, federation.stsActions(defaultStsActions()));
     const iamQuery = createIamQueryHandler({ iam, authorizer, networks, audit, log });
+    const traffic = new TrafficWindow();
     const observe: RequestObserver = (r) => {
       auditLog.request(r);
       metrics.observe(r);
+      traffic.observe(r);
     };
     // Healing (engine/heal): scanner, sweeps on demand, rebuild of replaced drives.
     const healer = new Healer(layer, { ...DEFAULT_HEALER_CONFIG, ...config.heal }, log);
@@ -219,7 +222,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
               },
             }),
       };
-      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, health: healthSource, ...consoleIam, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
+      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, health: healthSource, traffic: () => traffic.summary(), ...consoleIam, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
         await s3.close();
         throw err;
       });

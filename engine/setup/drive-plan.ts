@@ -19,6 +19,15 @@ function nearestExisting(path: string): string {
   return p;
 }
 
+/** The filesystem a folder is (or would be) on; undefined when nothing along the path can be read. */
+function deviceAt(path: string): number | undefined {
+  try {
+    return statSync(nearestExisting(path)).dev;
+  } catch {
+    return undefined;
+  }
+}
+
 function freeBytesAt(path: string): number {
   try {
     const st = statfsSync(nearestExisting(path));
@@ -84,8 +93,13 @@ function checkDrives(drives: unknown[]): DriveCheck[] {
 export function planDrives(drives: unknown, parity: unknown): SetupPreviewResponse {
   const list = Array.isArray(drives) ? drives : [];
   const perDrive = checkDrives(list);
-  const rawBytes = perDrive.reduce((a, d) => a + d.freeBytes, 0);
-  const refuse = (error: string): SetupPreviewResponse => ({ ok: false, error, dataDrives: 0, parityDrives: 0, usableBytes: 0, rawBytes, canLose: 0, perDrive });
+  // Folders on one filesystem share its free space: each gets its share, so the disk counts once.
+  const devices = perDrive.map((d, i) => deviceAt(d.path) ?? `unknown ${i}`);
+  const sharing = (i: number) => devices.filter((dev) => dev === devices[i]).length;
+  const shareOf = perDrive.map((d, i) => d.freeBytes / sharing(i));
+  const disks = new Set(devices).size;
+  const rawBytes = Math.round(shareOf.reduce((a, b) => a + b, 0));
+  const refuse = (error: string): SetupPreviewResponse => ({ ok: false, error, dataDrives: 0, parityDrives: 0, usableBytes: 0, rawBytes, disks, canLose: 0, perDrive });
   if (!Array.isArray(drives)) return refuse('drives must be a list of folder paths');
   let setSize: number;
   try {
@@ -102,8 +116,8 @@ export function planDrives(drives: unknown, parity: unknown): SetupPreviewRespon
   const k = setSize - parity;
   let usableBytes = 0;
   for (let i = 0; i < list.length; i += setSize) {
-    // Every drive of a set holds one shard of each object: the smallest drive fills first.
-    usableBytes += k * Math.min(...perDrive.slice(i, i + setSize).map((d) => d.freeBytes));
+    // Every drive of a set holds one shard of each object: the smallest share fills first.
+    usableBytes += Math.floor(k * Math.min(...shareOf.slice(i, i + setSize)));
   }
   const bad = perDrive.filter((d) => !d.ok).length;
   return {
@@ -113,6 +127,7 @@ export function planDrives(drives: unknown, parity: unknown): SetupPreviewRespon
     parityDrives: sets * parity,
     usableBytes,
     rawBytes,
+    disks,
     canLose: parity,
     perDrive,
   };

@@ -121,6 +121,10 @@ describe('storage summary', () => {
     assert.ok(s.rawBytes > 0 && s.usableBytes === Math.floor(s.rawBytes * (s.sets[0].dataDrives / 4)), JSON.stringify(s));
     assert.ok(s.usableFreeBytes <= s.usableBytes);
     assert.deepEqual(s.sets[0].drives.map((d: { path: string }) => d.path), server.drives);
+    // The test drives are folders on one filesystem: the disk is counted once, not four times, and the risk is named.
+    assert.equal(s.disks, 1);
+    assert.deepEqual(s.sharedDisks, [{ drives: server.drives }]);
+    assert.equal(s.rawBytes, s.sets[0].drives[0].totalBytes, JSON.stringify(s));
   });
 
   test('needs a session', async () => {

@@ -45,3 +45,38 @@ test('downloads are attachments named by the key\'s last segment, safe in both f
   assert.equal(hostile, `attachment; filename="_quoted___ w_rld___.txt"; filename*=UTF-8''%22quoted%22%3B%5C%20w%C3%B6rld%25%0D%0A.txt`);
   assert.equal(attachmentDisposition("it's (1)*.txt"), `attachment; filename="it's (1)*.txt"; filename*=UTF-8''it%27s%20%281%29%2A.txt`);
 });
+
+test('drive folders on one disk count its bytes once; two disks count each once and name the shared ones', () => {
+  const GiB = 1024 ** 3;
+  const s = storageSummary({
+    deploymentId: 'dep',
+    sets: [
+      {
+        k: 2,
+        m: 2,
+        state: 'degraded',
+        drives: [
+          { path: '/a/1', state: 'online', totalBytes: 100 * GiB, freeBytes: 60 * GiB, device: 7 },
+          { path: '/a/2', state: 'online', totalBytes: 100 * GiB, freeBytes: 60 * GiB, device: 7 },
+          { path: '/b/1', state: 'online', totalBytes: 40 * GiB, freeBytes: 20 * GiB, device: 9 },
+          // An offline drive on disk 7 does not take a share of it.
+          { path: '/a/3', state: 'offline' },
+        ],
+      },
+    ],
+  });
+  assert.equal(s.disks, 2);
+  assert.deepEqual(s.sharedDisks, [{ drives: ['/a/1', '/a/2'] }]);
+  assert.equal(s.rawBytes, 140 * GiB);
+  assert.equal(s.rawFreeBytes, 80 * GiB);
+  assert.equal(s.usableBytes, 70 * GiB);
+  assert.equal(s.usableFreeBytes, 40 * GiB);
+  // Drives on disks of their own, or whose device is unknown, each count fully.
+  const apart = storageSummary({ deploymentId: 'x', sets: [{ k: 1, m: 1, state: 'healthy', drives: [
+    { path: '/x', state: 'online', totalBytes: 10, freeBytes: 4, device: 1 },
+    { path: '/y', state: 'online', totalBytes: 10, freeBytes: 4 },
+  ] }] });
+  assert.equal(apart.disks, 2);
+  assert.deepEqual(apart.sharedDisks, []);
+  assert.equal(apart.rawBytes, 20);
+});

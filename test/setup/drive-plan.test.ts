@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { prepareDeployment } from '../../engine/erasure/deployment.js';
@@ -16,7 +17,10 @@ describe('planDrives (the setup preview)', () => {
       assert.equal(p.parityDrives, 8);
       assert.equal(p.canLose, 4);
       const free = p.perDrive.map((d) => d.freeBytes);
-      assert.equal(p.usableBytes, 12 * Math.min(...free.slice(0, 16)) + 12 * Math.min(...free.slice(16)));
+      // All 32 folders are on one filesystem: each drive's share is a 32nd of its free space.
+      assert.equal(p.disks, 1);
+      const share = free.map((f) => f / 32);
+      assert.equal(p.usableBytes, Math.floor(12 * Math.min(...share.slice(0, 16))) + Math.floor(12 * Math.min(...share.slice(16))));
       assert.equal(t.drives.some((d) => existsSync(d)), false);
     } finally {
       t.cleanup();
@@ -39,6 +43,25 @@ describe('planDrives (the setup preview)', () => {
       assert.match(planDrives([join(t.root, 'empty'), join(t.root, 'new')], 1.5).error!, /parity must be a whole number from 1 to 1/);
     } finally {
       t.cleanup();
+    }
+  });
+});
+
+describe('planDrives on two filesystems', () => {
+  it('counts each filesystem once: folders on one disk share its free space', { skip: statSync('/dev/shm', { throwIfNoEntry: false })?.dev === statSync(tmpdir()).dev || !existsSync('/dev/shm') }, () => {
+    const a = mkdtempSync(join(tmpdir(), 'granary-plan-a'));
+    const b = mkdtempSync(join('/dev/shm', 'granary-plan-b'));
+    try {
+      const drives = [join(a, '1'), join(a, '2'), join(b, '1'), join(b, '2')];
+      const p = planDrives(drives, 2);
+      assert.equal(p.ok, true, JSON.stringify(p));
+      assert.equal(p.disks, 2);
+      const [a1, a2, b1, b2] = p.perDrive.map((d) => d.freeBytes);
+      assert.equal(p.rawBytes, Math.round(a1 / 2 + a2 / 2 + b1 / 2 + b2 / 2));
+      assert.equal(p.usableBytes, Math.floor(2 * Math.min(a1 / 2, a2 / 2, b1 / 2, b2 / 2)));
+    } finally {
+      rmSync(a, { recursive: true, force: true });
+      rmSync(b, { recursive: true, force: true });
     }
   });
 });

@@ -108,6 +108,10 @@ describe('the console in a browser', () => {
   });
 
   test('root logs in and sees the dashboard', TIMEOUT, async () => {
+    // Some S3 traffic for the dashboard's traffic card: three requests, one of them refused.
+    assert.equal((await signedFetch(server, 'GET', '/')).status, 200);
+    assert.equal((await signedFetch(server, 'GET', '/')).status, 200);
+    assert.equal((await signedFetch(server, 'GET', '/no-such-bucket/missing.txt')).status, 404);
     await page.fill('#secret-key', server.secretKey);
     await page.click('button[type=submit]');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -117,6 +121,12 @@ describe('the console in a browser', () => {
     assert.equal(await drives.count(), 4);
     assert.match(await page.locator('section[aria-labelledby=layout-title]').innerText(), /4 of 4 drives online[\s\S]*2 data \+ 2 parity/);
     assert.match(await page.locator('main header').innerText(), /Updated .* · (live|refreshing every 5 s)/);
+    assert.equal(await page.getByTestId('traffic-requests').innerText(), '3');
+    assert.equal(await page.getByTestId('traffic-errors').innerText(), '1');
+    assert.match(await page.getByTestId('traffic-out').innerText(), /^\d+(\.\d)? (bytes|KiB)$/);
+    assert.match(await page.getByRole('img', { name: /Requests per minute: peak 3 per minute/ }).getAttribute('aria-label') ?? '', /peak 3/);
+    // The test's four drive folders are on one filesystem: counted once, and the risk said in words.
+    assert.match(await page.getByTestId('shared-disk').innerText(), /4 drives on 1 disk: a disk failure loses them all/);
     await checkScreen('dashboard', { docs: true });
   });
 

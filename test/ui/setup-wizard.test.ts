@@ -94,6 +94,8 @@ test('drives, parity with a live preview, root account, and a finish page whose 
   await page.selectOption('#setup-parity', '1');
   await until(async () => /Drives you can lose\s*1/.test(await preview.innerText()), 'one drive can be lost');
   assert.match(await preview.innerText(), /3 \+ 1/);
+  // The test's folders are on one filesystem: the wizard says so before anything is formatted.
+  assert.match(await page.getByTestId('setup-shared-disk').innerText(), /4 drives on 1 disk: a disk failure loses them all/);
   await checkScreen(page, 'setup-parity', true);
   await page.getByRole('button', { name: 'Next' }).click();
 
