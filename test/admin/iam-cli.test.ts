@@ -78,6 +78,10 @@ describe('aws iam CLI against a real server', () => {
     await refused('MalformedPolicyDocument', rootEnv, 'iam', 'create-policy', '--policy-name', 'bad', '--policy-document', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Teleport","Resource":"*"}]}');
     await refused('DeleteConflict', rootEnv, 'iam', 'delete-user', '--user-name', 'alice');
     await refused('InvalidAction', rootEnv, 'iam', 'create-role', '--role-name', 'r', '--assume-role-policy-document', '{}');
-    await refused('InvalidAction', rootEnv, 'sts', 'get-caller-identity');
+    // The same endpoint answers STS: the caller is who signed.
+    const me = (await json(rootEnv, 'sts', 'get-caller-identity')) as unknown as { Arn: string; Account: string };
+    assert.equal(me.Arn, 'arn:aws:iam:::root');
+    assert.equal(me.Account, '000000000000');
+    await refused('InvalidAction', rootEnv, 'sts', 'get-session-token');
   });
 });
