@@ -499,7 +499,7 @@ describe('actions', () => {
     assert.ok(actionMatches('S3:?ETOBJECT', 's3:getobject'));
     assert.ok(!actionMatches('s3:Get*', 's3:PutObject'));
     assert.ok(actionsMatching('s3:*Tagging').includes('s3:PutObjectTagging'));
-    assert.deepEqual(actionsMatching('sts:*'), ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity']);
+    assert.deepEqual(actionsMatching('sts:*'), ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithClientGrants', 'sts:AssumeRoleWithLDAPIdentity', 'sts:AssumeRoleWithCertificate', 'sts:AssumeRoleWithCustomToken']);
   });
 });
 
