@@ -10,6 +10,8 @@ import type { SessionKeys } from './session-key.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { SessionClaims, SessionTokens } from './session-token.js';
 import type { HealthSource } from '../health/health-types.js';
+import type { IssuedCredentials } from '../sts/session-issuer.js';
+import type { LdapSessionRequest } from '../sts/ldap-identity.js';
 
 /** What the console server is built from (the engine's composition root passes these). */
 export interface ConsoleDeps {
@@ -36,6 +38,8 @@ export interface ConsoleDeps {
   storage?: ConsoleStorage;
   /** Drive and set health, and its event stream (engine/health); the health routes answer NotImplemented without it. */
   health?: HealthSource;
+  /** Directory logins: binds and issues the STS session AssumeRoleWithLDAPIdentity would (engine/sts ldapSession); absent without LDAP. */
+  ldapLogin?: (req: LdapSessionRequest) => Promise<IssuedCredentials>;
 }
 
 /** What the storage, bucket and object routes need of the engine. */
@@ -71,8 +75,8 @@ export interface ConsoleContext {
 /** A request's live session, its identity resolved afresh from IAM. */
 export interface ConsoleSession {
   claims: SessionClaims;
-  /** Never temporary (STS) credentials: a console login does not carry their session token. */
-  identity: Exclude<Identity, { type: 'anonymous' | 'session' }>;
+  /** Temporary (STS) credentials only behind a federated (LDAP, OIDC) login, which issued them: never typed in. */
+  identity: Exclude<Identity, { type: 'anonymous' }>;
   /** Fingerprint of the secret it logged in with (credential-tag.ts). */
   credential: string;
   /** True when only MFA enrolment is allowed (the token's scope, or MFA required and not set up). */
