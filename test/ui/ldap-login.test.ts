@@ -53,7 +53,7 @@ test('the login page offers the directory account and logs a directory user in',
   await page.getByLabel('Password').fill('alice-Ldap-pass-1');
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.getByText('Directory account').first().waitFor({ timeout: 30_000 });
-  await page.getByText(slapd.userDn('alice')).first().waitFor({ timeout: 30_000 });
+  await page.getByTitle(slapd.userDn('alice')).getByText('alice', { exact: true }).waitFor({ timeout: 30_000 });
   await screenshot(page, 'login-directory-done');
   await context.close();
 });
