@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { waitFor } from '../audit/audit-helpers.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { signedFetch, type Account } from '../helpers/signed-fetch.js';
 import { GROUPS_BASE, LOOKUP_DN, LOOKUP_PASSWORD, startSlapd, USERS_BASE, type RunningSlapd } from '../helpers/slapd.js';
@@ -124,6 +125,9 @@ describe('console directory login', () => {
     const held = await api(base, 'POST', '/login/ldap', { body: { username: 'dave', password: PASSWORDS.dave } });
     expectError(held, 429, 'SlowDown');
     assert.ok(Number(held.headers.get('retry-after')) >= 1, held.text);
+    // Audited: the refusals, naming the method and the user, and the throttling.
+    await waitFor('the audited directory login refusal', () => (/audit: login failed [^\n]*"method":"ldap"[^\n]*"user":"dave"/.test(server.output()) ? true : undefined));
+    await waitFor('the audited throttling', () => (/audit: login throttled [^\n]*"method":"ldap"/.test(server.output()) ? true : undefined));
   });
 
   test('without LDAP configured the route says so and the methods say no', async () => {
