@@ -49,7 +49,7 @@ export type LoginResponse = SessionInfo;
 export interface LoginMethods {
   /** `POST /login/ldap` works: LDAP is configured. */
   ldap: boolean;
-  /** OpenID providers offering "Log in with <label>" (none until the console's OIDC login is built). */
+  /** OpenID providers offering "Log in with <label>": `GET /login/oidc/<name>` starts it. */
   oidc: { name: string; label: string }[];
 }
 

@@ -12,6 +12,7 @@ import type { SessionClaims, SessionTokens } from './session-token.js';
 import type { HealthSource } from '../health/health-types.js';
 import type { IssuedCredentials } from '../sts/session-issuer.js';
 import type { LdapSessionRequest } from '../sts/ldap-identity.js';
+import type { OidcCodeFlow } from '../sts/oidc-code-flow.js';
 
 /** What the console server is built from (the engine's composition root passes these). */
 export interface ConsoleDeps {
@@ -40,6 +41,8 @@ export interface ConsoleDeps {
   health?: HealthSource;
   /** Directory logins: binds and issues the STS session AssumeRoleWithLDAPIdentity would (engine/sts ldapSession); absent without LDAP. */
   ldapLogin?: (req: LdapSessionRequest) => Promise<IssuedCredentials>;
+  /** "Log in with <provider>": the authorization code flow (engine/sts OidcCodeFlow). */
+  oidcLogin?: Pick<OidcCodeFlow, 'providers' | 'start' | 'finish'>;
 }
 
 /** What the storage, bucket and object routes need of the engine. */

@@ -11,6 +11,7 @@ import { adminNetworkRoutes } from './routes/admin-networks.js';
 import { groupRoutes } from './routes/groups.js';
 import { loginRoutes } from './routes/login.js';
 import { federatedLoginRoutes } from './routes/federated-login.js';
+import { oidcLoginRoutes } from './routes/oidc-login.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { passwordRoutes } from './routes/password.js';
 import { policyRoutes } from './routes/policies.js';
@@ -109,6 +110,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
 
   loginRoutes(app, ctx);
   federatedLoginRoutes(app, ctx);
+  oidcLoginRoutes(app, ctx);
   sessionRoutes(app, ctx);
   mfaRoutes(app, ctx);
   settingsRoutes(app, ctx);

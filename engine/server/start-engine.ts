@@ -25,6 +25,7 @@ import { startConsoleServer, type RunningConsole } from '../console/console-serv
 import { createS3Server } from '../s3/s3-server.js';
 import { startFederation, type FederationConfig } from './federation.js';
 import { ldapSession, type LdapSessionRequest } from '../sts/ldap-identity.js';
+import { OidcCodeFlow } from '../sts/oidc-code-flow.js';
 import { createStsHandler, defaultStsActions, DEFAULT_MAX_DURATION, DEFAULT_MIN_DURATION, OidcProviders, SessionIssuer } from '../sts/index.js';
 import { startTransportSecurity, type TlsConfig, type TransportSecurity } from '../tls/transport-security.js';
 
@@ -208,7 +209,10 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
             }),
       };
       const ldap = federation.ldap;
-      const consoleFederation = ldap ? { ldapLogin: (r: LdapSessionRequest) => ldapSession(ldap, { issuer: stsIssuer, audit }, r) } : {};
+      const consoleFederation = {
+        ...(ldap ? { ldapLogin: (r: LdapSessionRequest) => ldapSession(ldap, { issuer: stsIssuer, audit }, r) } : {}),
+        oidcLogin: new OidcCodeFlow({ oidc, issuer: stsIssuer, audit }),
+      };
       consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, health: healthSource, ...consoleIam, ...consoleFederation, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
         await s3.close();
         throw err;

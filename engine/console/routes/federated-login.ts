@@ -19,7 +19,7 @@ import { startSession } from '../start-session.js';
 export function federatedLoginRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { iam, throttle } = ctx.deps;
 
-  app.get('/api/v1/login/methods', async (): Promise<LoginMethods> => ({ ldap: ctx.deps.ldapLogin !== undefined, oidc: [] }));
+  app.get('/api/v1/login/methods', async (): Promise<LoginMethods> => ({ ldap: ctx.deps.ldapLogin !== undefined, oidc: ctx.deps.oidcLogin?.providers() ?? [] }));
 
   app.post('/api/v1/login/ldap', async (request, reply): Promise<LoginResponse> => {
     const ldapLogin = ctx.deps.ldapLogin;
