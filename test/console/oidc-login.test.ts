@@ -38,8 +38,11 @@ before(async () => {
   server = await startServer();
   base = await consoleUrlOf(server);
   root = { endpoint: server.endpoint, accessKey: server.accessKey, secretKey: server.secretKey };
-  const res = await signedFetch(root, 'PUT', '/granary/admin/v1/idp/oidc/corp', JSON.stringify({ configUrl: issuer.configUrl, clientId: 'granary-app', label: 'Corp SSO' }));
+  const res = await signedFetch(root, 'PUT', '/granary/admin/v1/idp/oidc/corp', JSON.stringify({ configUrl: issuer.configUrl, clientId: 'granary-app', label: 'Corp SSO', clientSecret: 'corp-client-secret' }));
   assert.ok(res.ok, await res.text());
+  // The client secret is write-only.
+  const shown = await (await signedFetch(root, 'GET', '/granary/admin/v1/idp/oidc/corp')).text();
+  assert.ok(!shown.includes('corp-client-secret') && JSON.parse(shown).clientSecretSet === true, shown);
   assert.equal((await signedFetch(root, 'PUT', '/team')).status, 200);
 });
 
