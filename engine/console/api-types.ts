@@ -10,6 +10,8 @@ export interface IdentitySummary {
   type: 'root' | 'user' | 'serviceAccount' | 'session';
   /** The key the session logged in with (temporary, `GT…`, for a federated login). */
   accessKey: string;
+  /** For a federated login: `ldap`, or `oidc:<provider>`. */
+  issuer?: string;
   /** The user name; for a service account, the user (or root key) it acts for; for a federated login, the DN or subject. */
   name: string;
 }

@@ -62,7 +62,7 @@ export function withSession<T>(
 export function sessionInfo(ctx: ConsoleContext, session: ConsoleSession): SessionInfo {
   const id = session.identity;
   return {
-    identity: { type: id.type, accessKey: id.accessKey, name: id.username },
+    identity: { type: id.type, accessKey: id.accessKey, name: id.username, ...(id.type === 'session' ? { issuer: id.issuer } : {}) },
     mfa: { enrolled: mfaEnrolled(ctx.deps.iam, session.claims.sub), required: mfaRequired(ctx.deps.iam) },
     mfaEnrolmentRequired: session.restricted,
     expiresAt: new Date(session.claims.expiresAt).toISOString(),
