@@ -1,6 +1,7 @@
 import { GranaryError } from '../common/errors.js';
 import type { SessionRecord } from '../iam/records.js';
 import type { OidcProviders } from '../sts/oidc-providers.js';
+import type { OidcProviderConfig } from '../sts/oidc-config.js';
 import type { AdminCall, AdminRoute } from './admin-routes.js';
 
 /** What the admin API needs of STS (engine/sts); absent when the server runs without it. */
@@ -40,9 +41,9 @@ export const STS_ROUTES: AdminRoute[] = [
     },
   },
 
-  { method: 'GET', path: 'idp/oidc', action: always('admin:ConfigUpdate'), run: async ({ deps }) => stsOf(deps).oidc.list() },
-  { method: 'GET', path: 'idp/oidc/:name', action: always('admin:ConfigUpdate'), run: async ({ deps, params }) => stsOf(deps).oidc.get(params.name) },
-  { method: 'PUT', path: 'idp/oidc/:name', action: always('admin:ConfigUpdate'), run: async ({ deps, params, json }) => stsOf(deps).oidc.put(params.name, json()) },
+  { method: 'GET', path: 'idp/oidc', action: always('admin:ConfigUpdate'), run: async ({ deps }) => stsOf(deps).oidc.list().map(withoutSecret) },
+  { method: 'GET', path: 'idp/oidc/:name', action: always('admin:ConfigUpdate'), run: async ({ deps, params }) => withoutSecret(stsOf(deps).oidc.get(params.name)) },
+  { method: 'PUT', path: 'idp/oidc/:name', action: always('admin:ConfigUpdate'), run: async ({ deps, params, json }) => withoutSecret(await stsOf(deps).oidc.put(params.name, json())) },
   { method: 'DELETE', path: 'idp/oidc/:name', action: always('admin:ConfigUpdate'), run: async ({ deps, params }) => void (await stsOf(deps).oidc.remove(params.name)) },
 ];
 
@@ -79,4 +80,10 @@ function sessionView(s: SessionRecord, now = Date.now()) {
     expiration: new Date(s.expiry).toISOString(),
     created: new Date(s.created).toISOString(),
   };
+}
+
+/** A provider as shown: a client secret is write-only, answered only by whether one is set. */
+function withoutSecret(p: OidcProviderConfig): Omit<OidcProviderConfig, 'clientSecret'> & { clientSecretSet: boolean } {
+  const { clientSecret, ...shown } = p;
+  return { ...shown, clientSecretSet: clientSecret !== undefined };
 }

@@ -13,6 +13,8 @@ interface OidcProviderView {
   rolePolicies?: string[];
   scopes?: string[];
   redirectUri?: string;
+  label?: string;
+  clientSecretSet?: boolean;
   created: number;
 }
 
@@ -37,14 +39,16 @@ function providerFields(p: OidcProviderView): string {
     ['Policies', p.rolePolicies ? `role ${p.roleArn}: ${p.rolePolicies.join(', ')}` : `from the "${p.claimName}" claim`],
     ['Scopes', p.scopes ? listCell(p.scopes) : undefined],
     ['Redirect', p.redirectUri],
+    ['Console label', p.label],
+    ['Client secret', p.clientSecretSet ? 'set' : undefined],
     ['Created', new Date(p.created).toISOString()],
   ]);
 }
 
 export const STS_COMMANDS: AdminCommand[] = [
   {
-    noun: 'idp oidc', verb: 'add', synopsis: 'NAME --config-url URL --client-id ID [--claim-name C] [--role-policy P]... [--scope S]... [--redirect-uri U]', arity: [1, 1],
-    flags: { 'config-url': 'value', 'client-id': 'value', 'claim-name': 'value', 'role-policy': 'list', scope: 'list', 'redirect-uri': 'value' },
+    noun: 'idp oidc', verb: 'add', synopsis: 'NAME --config-url URL --client-id ID [--claim-name C] [--role-policy P]... [--scope S]... [--redirect-uri U] [--client-secret S] [--label L]', arity: [1, 1],
+    flags: { 'config-url': 'value', 'client-id': 'value', 'claim-name': 'value', 'role-policy': 'list', scope: 'list', 'redirect-uri': 'value', 'client-secret': 'value', label: 'value' },
     summary: 'add (or replace) an OpenID Connect provider; with --role-policy it is role-based (RoleArn arn:granary:iam:::role/NAME), else its tokens name policies in a claim (default "policy")',
     async run(ctx, [name], flags) {
       const rolePolicies = flags.list('role-policy');
@@ -56,6 +60,8 @@ export const STS_COMMANDS: AdminCommand[] = [
         ...(rolePolicies.length ? { rolePolicies } : {}),
         ...(scopes.length ? { scopes } : {}),
         ...(flags.value('redirect-uri') !== undefined ? { redirectUri: flags.value('redirect-uri') } : {}),
+        ...(flags.value('client-secret') !== undefined ? { clientSecret: flags.value('client-secret') } : {}),
+        ...(flags.value('label') !== undefined ? { label: flags.value('label') } : {}),
       };
       const p = await ctx.client.call<OidcProviderView>('PUT', adminPath('idp', 'oidc', name), { body });
       show(ctx, p, (v) => `Added OpenID Connect provider ${v.name}${v.roleArn ? ` (RoleArn ${v.roleArn})` : ''}.`);

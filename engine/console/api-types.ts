@@ -6,10 +6,13 @@
 
 /** Who a session belongs to. */
 export interface IdentitySummary {
-  type: 'root' | 'user' | 'serviceAccount';
-  /** The key the session logged in with. */
+  /** `session`: a directory or OIDC login, acting through the temporary credentials issued for it. */
+  type: 'root' | 'user' | 'serviceAccount' | 'session';
+  /** The key the session logged in with (temporary, `GT…`, for a federated login). */
   accessKey: string;
-  /** The user name; for a service account, the user (or root key) it acts for. */
+  /** For a federated login: `ldap`, or `oidc:<provider>`. */
+  issuer?: string;
+  /** The user name; for a service account, the user (or root key) it acts for; for a federated login, the DN or subject. */
   name: string;
 }
 
@@ -43,6 +46,20 @@ export interface LoginRequest {
 }
 
 export type LoginResponse = SessionInfo;
+
+/** `GET /login/methods` (no session): which login forms the page offers besides access keys. */
+export interface LoginMethods {
+  /** `POST /login/ldap` works: LDAP is configured. */
+  ldap: boolean;
+  /** OpenID providers offering "Log in with <label>": `GET /login/oidc/<name>` starts it. */
+  oidc: { name: string; label: string }[];
+}
+
+/** `POST /login/ldap`: the directory user name (or DN, as the directory accepts) and password. */
+export interface LdapLoginRequest {
+  username: string;
+  password: string;
+}
 
 /** `POST /mfa/enrol`: the secret to show as a QR code (`uri`) or to type (`secret`). */
 export interface MfaEnrolResponse {

@@ -11,6 +11,9 @@ import type { SessionRegistry } from './session-registry.js';
 import type { SessionClaims, SessionTokens } from './session-token.js';
 import type { HealthSource } from '../health/health-types.js';
 import type { TrafficSummary } from '../metrics/traffic-types.js';
+import type { IssuedCredentials } from '../sts/session-issuer.js';
+import type { LdapSessionRequest } from '../sts/ldap-identity.js';
+import type { OidcCodeFlow } from '../sts/oidc-code-flow.js';
 
 /** What the console server is built from (the engine's composition root passes these). */
 export interface ConsoleDeps {
@@ -39,6 +42,10 @@ export interface ConsoleDeps {
   health?: HealthSource;
   /** The S3 requests of the last hour (engine/metrics TrafficWindow); `GET /traffic` answers NotImplemented without it. */
   traffic?: () => TrafficSummary;
+  /** Directory logins: binds and issues the STS session AssumeRoleWithLDAPIdentity would (engine/sts ldapSession); absent without LDAP. */
+  ldapLogin?: (req: LdapSessionRequest) => Promise<IssuedCredentials>;
+  /** "Log in with <provider>": the authorization code flow (engine/sts OidcCodeFlow). */
+  oidcLogin?: Pick<OidcCodeFlow, 'providers' | 'start' | 'finish'>;
 }
 
 /** What the storage, bucket and object routes need of the engine. */
@@ -74,8 +81,8 @@ export interface ConsoleContext {
 /** A request's live session, its identity resolved afresh from IAM. */
 export interface ConsoleSession {
   claims: SessionClaims;
-  /** Never temporary (STS) credentials: a console login does not carry their session token. */
-  identity: Exclude<Identity, { type: 'anonymous' | 'session' }>;
+  /** Temporary (STS) credentials only behind a federated (LDAP, OIDC) login, which issued them: never typed in. */
+  identity: Exclude<Identity, { type: 'anonymous' }>;
   /** Fingerprint of the secret it logged in with (credential-tag.ts). */
   credential: string;
   /** True when only MFA enrolment is allowed (the token's scope, or MFA required and not set up). */

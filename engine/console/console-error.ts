@@ -11,6 +11,9 @@ import { PolicyError, type PolicyPosition } from '../iam/policy/policy.js';
 export const CONSOLE_ERRORS = {
   SessionExpired: { status: 401, message: 'The console session has expired or is not valid; log in again.' },
   InvalidLogin: { status: 401, message: 'The access key or secret key is wrong.' },
+  InvalidDirectoryLogin: { status: 401, message: 'The directory user name or password is wrong, or no policy is attached to this user or their groups.' },
+  LoginMethodNotConfigured: { status: 404, message: 'This login method is not configured on this server.' },
+  DirectoryUnavailable: { status: 503, message: 'The directory could not be reached; try again later.' },
   MfaRequired: { status: 401, message: 'This account needs the code from its authenticator app (or a recovery code).' },
   InvalidMfaCode: { status: 401, message: 'The code is wrong, expired or already used.' },
   MfaEnrolmentRequired: { status: 403, message: 'Multi-factor authentication must be set up before anything else.' },

@@ -10,6 +10,8 @@ import { accessKeyRoutes } from './routes/access-keys.js';
 import { adminNetworkRoutes } from './routes/admin-networks.js';
 import { groupRoutes } from './routes/groups.js';
 import { loginRoutes } from './routes/login.js';
+import { federatedLoginRoutes } from './routes/federated-login.js';
+import { oidcLoginRoutes } from './routes/oidc-login.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { passwordRoutes } from './routes/password.js';
 import { policyRoutes } from './routes/policies.js';
@@ -108,6 +110,8 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   });
 
   loginRoutes(app, ctx);
+  federatedLoginRoutes(app, ctx);
+  oidcLoginRoutes(app, ctx);
   sessionRoutes(app, ctx);
   mfaRoutes(app, ctx);
   settingsRoutes(app, ctx);

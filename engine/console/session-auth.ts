@@ -30,7 +30,8 @@ export async function resolveSession(ctx: ConsoleContext, request: FastifyReques
   const live = claims ? ctx.sessions.get(claims.jti) : undefined;
   if (!claims || !live) throw new ConsoleError('SessionExpired');
   const creds = ctx.deps.iam.credentials(claims.sub);
-  if (!creds || creds.identity.type === 'anonymous' || creds.identity.type === 'session') {
+  // A session identity only behind a federated login; an expired or revoked STS session no longer resolves.
+  if (!creds || creds.identity.type === 'anonymous' || (creds.identity.type === 'session') !== (claims.scope === 'federated')) {
     ctx.sessions.revoke(claims.jti);
     throw new ConsoleError('SessionExpired', 'The account of this session no longer exists or is disabled.');
   }
@@ -42,7 +43,8 @@ export async function resolveSession(ctx: ConsoleContext, request: FastifyReques
     throw new ConsoleError('InvalidCsrfToken');
   }
   // MFA made compulsory after this session began counts at once, as does MFA disabled.
-  const restricted = claims.scope !== 'console' || (mfaRequired(ctx.deps.iam) && !mfaEnrolled(ctx.deps.iam, claims.sub));
+  // Federated logins have no Granary MFA to enrol: their second factor is the directory's or the provider's business.
+  const restricted = claims.scope === 'mfa-enrol' || (claims.scope === 'console' && mfaRequired(ctx.deps.iam) && !mfaEnrolled(ctx.deps.iam, claims.sub));
   if (restricted && !opts.allowRestricted) throw new ConsoleError('MfaEnrolmentRequired');
   annotate(request.raw, { ...identityFields(creds.identity), claims: { ...claims } });
   return { claims, identity: creds.identity, credential: live.credential, restricted };
@@ -60,7 +62,7 @@ export function withSession<T>(
 export function sessionInfo(ctx: ConsoleContext, session: ConsoleSession): SessionInfo {
   const id = session.identity;
   return {
-    identity: { type: id.type, accessKey: id.accessKey, name: id.username },
+    identity: { type: id.type, accessKey: id.accessKey, name: id.username, ...(id.type === 'session' ? { issuer: id.issuer } : {}) },
     mfa: { enrolled: mfaEnrolled(ctx.deps.iam, session.claims.sub), required: mfaRequired(ctx.deps.iam) },
     mfaEnrolmentRequired: session.restricted,
     expiresAt: new Date(session.claims.expiresAt).toISOString(),

@@ -1,8 +1,12 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 
-/** What a session token may do: everything its identity may, or only set up MFA. */
-export type SessionScope = 'console' | 'mfa-enrol';
+/**
+ * What a session token may do: everything its identity may, or only set up
+ * MFA. `federated` is a directory or OIDC login: its identity is the STS
+ * session issued for it, which the other scopes never accept.
+ */
+export type SessionScope = 'console' | 'mfa-enrol' | 'federated';
 
 export interface SessionClaims {
   /** The access key that logged in. */
@@ -36,7 +40,7 @@ export class SessionTokens {
   async issue(sub: string, scope: SessionScope, now = Date.now()): Promise<{ token: string; claims: SessionClaims }> {
     const jti = randomBytes(16).toString('base64url');
     const iat = Math.floor(now / 1000);
-    const exp = iat + (scope === 'console' ? SESSION_TTL_S : ENROL_TTL_S);
+    const exp = iat + (scope === 'mfa-enrol' ? ENROL_TTL_S : SESSION_TTL_S);
     const token = await new SignJWT({ scope })
       .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
       .setIssuer(ISSUER)
@@ -55,7 +59,7 @@ export class SessionTokens {
     try {
       const { payload } = await jwtVerify(token, this.publicKey, { algorithms: ['EdDSA'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['sub', 'jti', 'exp'] });
       const scope = payload.scope;
-      if (scope !== 'console' && scope !== 'mfa-enrol') return undefined;
+      if (scope !== 'console' && scope !== 'mfa-enrol' && scope !== 'federated') return undefined;
       if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return undefined;
       return { sub: payload.sub, jti: payload.jti, expiresAt: payload.exp * 1000, scope };
     } catch {

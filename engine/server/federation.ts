@@ -8,7 +8,7 @@ import type { PluginEndpoint } from '../iam/plugins/json-post.js';
 import type { StsAction } from '../sts/index.js';
 import { assumeRoleWithCertificate } from '../sts/certificate-identity.js';
 import { assumeRoleWithCustomToken, IDENTITY_PLUGIN_ROLE_ARN } from '../sts/custom-token.js';
-import { assumeRoleWithLdapIdentity, LDAP_ISSUER } from '../sts/ldap-identity.js';
+import { assumeRoleWithLdapIdentity, LDAP_ISSUER, type LdapLogin } from '../sts/ldap-identity.js';
 
 /** `--ldap-*` and `--identity-plugin-*`, parsed. */
 export interface FederationConfig {
@@ -20,6 +20,8 @@ export interface Federation {
   /** STS actions of the federated flows, replacing the core's NotImplemented placeholders. */
   stsActions(base: Map<string, StsAction>): Map<string, StsAction>;
   policyMap: LdapPolicyMap;
+  /** The directory and its policy map when LDAP is configured: the console's directory login uses them too. */
+  ldap?: LdapLogin;
   ldapSync?: LdapSync;
   close(): void;
 }
@@ -49,6 +51,7 @@ export function startFederation(config: FederationConfig, iam: IamService, secur
       return actions;
     },
     policyMap,
+    ...(directory ? { ldap: { directory, policies: policyMap } } : {}),
     ...(ldapSync ? { ldapSync } : {}),
     close: () => {
       ldapSync?.stop();

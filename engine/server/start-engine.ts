@@ -27,6 +27,8 @@ import { ErasureObjectLayer } from '../object/erasure-object-layer.js';
 import { startConsoleServer, type RunningConsole } from '../console/console-server.js';
 import { createS3Server } from '../s3/s3-server.js';
 import { startFederation, type FederationConfig } from './federation.js';
+import { ldapSession, type LdapSessionRequest } from '../sts/ldap-identity.js';
+import { OidcCodeFlow } from '../sts/oidc-code-flow.js';
 import { createStsHandler, defaultStsActions, DEFAULT_MAX_DURATION, DEFAULT_MIN_DURATION, OidcProviders, SessionIssuer } from '../sts/index.js';
 import { startTransportSecurity, type TlsConfig, type TransportSecurity } from '../tls/transport-security.js';
 
@@ -126,9 +128,10 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
     const metricsTokens = await MetricsTokens.open(iam);
     // STS (engine/sts): temporary credentials on the S3 port's `POST /`, beside the IAM query API.
     const oidc = new OidcProviders(iam);
+    const stsIssuer = await SessionIssuer.open(iam);
     const sts = createStsHandler({
       iam,
-      issuer: await SessionIssuer.open(iam),
+      issuer: stsIssuer,
       limits: { min: config.sts?.minDuration ?? DEFAULT_MIN_DURATION, max: config.sts?.maxDuration ?? DEFAULT_MAX_DURATION },
       oidc,
       audit,
@@ -222,7 +225,12 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
               },
             }),
       };
-      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, health: healthSource, traffic: () => traffic.summary(), ...consoleIam, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
+      const ldap = federation.ldap;
+      const consoleFederation = {
+        ...(ldap ? { ldapLogin: (r: LdapSessionRequest) => ldapSession(ldap, { issuer: stsIssuer, audit }, r) } : {}),
+        oidcLogin: new OidcCodeFlow({ oidc, issuer: stsIssuer, audit }),
+      };
+      consoleServer = await startConsoleServer({ iam, authorizer, throttle, audit, observe, log, storage, health: healthSource, traffic: () => traffic.summary(), ...consoleIam, ...consoleFederation, ...(transport ? { tls: transport } : {}) }, config.consoleAddress).catch(async (err: unknown) => {
         await s3.close();
         throw err;
       });

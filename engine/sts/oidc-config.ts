@@ -20,6 +20,9 @@ export interface OidcProviderConfig {
   /** For the console's "Log in with …" (authorization code flow): kept, not used by the token flows. */
   scopes?: string[];
   redirectUri?: string;
+  /** The console's authorization code flow: a confidential client's secret (sent to the token endpoint), and the button's label. */
+  clientSecret?: string;
+  label?: string;
   created: number;
 }
 
@@ -35,7 +38,7 @@ export function parseOidcConfig(name: string, body: unknown, now = Date.now()): 
   if (!NAME.test(name)) throw new GranaryError('InvalidInput', 'A provider name is 1 to 32 lower-case letters, digits, - or _, starting with a letter or digit.');
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new GranaryError('InvalidInput', 'The request body must be a JSON object.');
   const b = body as Record<string, unknown>;
-  const known = new Set(['configUrl', 'clientId', 'claimName', 'rolePolicies', 'scopes', 'redirectUri']);
+  const known = new Set(['configUrl', 'clientId', 'claimName', 'rolePolicies', 'scopes', 'redirectUri', 'clientSecret', 'label']);
   for (const k of Object.keys(b)) if (!known.has(k)) throw new GranaryError('InvalidInput', `Unknown field ${JSON.stringify(k)}; expecting ${[...known].join(', ')}.`);
   const configUrl = str(b, 'configUrl', true)!;
   let url: URL;
@@ -54,6 +57,9 @@ export function parseOidcConfig(name: string, body: unknown, now = Date.now()): 
   if (rolePolicies !== undefined && rolePolicies.length === 0) throw new GranaryError('InvalidInput', 'rolePolicies, when given, names at least one policy.');
   const scopes = strs(b, 'scopes');
   const redirectUri = str(b, 'redirectUri', false);
+  const clientSecret = str(b, 'clientSecret', false);
+  const label = str(b, 'label', false);
+  if (label !== undefined && label.length > 64) throw new GranaryError('InvalidInput', 'label may be at most 64 characters.');
   return {
     name,
     configUrl: url.href,
@@ -62,6 +68,8 @@ export function parseOidcConfig(name: string, body: unknown, now = Date.now()): 
     ...(rolePolicies ? { roleArn: roleArnOf(name), rolePolicies } : {}),
     ...(scopes ? { scopes } : {}),
     ...(redirectUri !== undefined ? { redirectUri } : {}),
+    ...(clientSecret !== undefined ? { clientSecret } : {}),
+    ...(label !== undefined ? { label } : {}),
     created: now,
   };
 }

@@ -31,6 +31,8 @@ interface Discovered {
   issuer: string;
   jwks: ReturnType<typeof createRemoteJWKSet>;
   at: number;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
 }
 
 type Store = Pick<IamService, 'setting' | 'setSetting' | 'getPolicy' | 'listSessions' | 'revokeSessions'>;
@@ -136,6 +138,19 @@ export class OidcProviders {
     return [...new Set(known)];
   }
 
+  /** The authorization and token endpoints of a provider, for the console's authorization code flow. */
+  async codeEndpoints(name: string): Promise<{ authorization: string; token: string }> {
+    const p = this.get(name);
+    let d: Discovered;
+    try {
+      d = await this.discover(p, false);
+    } catch (err) {
+      throw new StsError('IDPCommunicationError', `The identity provider ${p.name} could not be reached: ${(err as Error).message}`);
+    }
+    if (!d.authorizationEndpoint || !d.tokenEndpoint) throw new StsError('IDPCommunicationError', `The discovery document of ${p.name} names no authorization_endpoint or token_endpoint.`);
+    return { authorization: d.authorizationEndpoint, token: d.tokenEndpoint };
+  }
+
   private async pick(token: string, roleArn: string | null): Promise<OidcProviderConfig> {
     const all = this.list();
     if (!all.length) throw new StsError('InvalidParameterValue', 'No OpenID Connect provider is configured on this server.');
@@ -167,7 +182,7 @@ export class OidcProviders {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const text = await res.text();
     if (text.length > MAX_DISCOVERY_BYTES) throw new Error('the document is too large');
-    let doc: { issuer?: unknown; jwks_uri?: unknown };
+    let doc: { issuer?: unknown; jwks_uri?: unknown; authorization_endpoint?: unknown; token_endpoint?: unknown };
     try {
       doc = JSON.parse(text) as typeof doc;
     } catch {
@@ -183,6 +198,8 @@ export class OidcProviders {
       issuer: doc.issuer,
       jwks: hit && hit.configUrl === p.configUrl && hit.issuer === doc.issuer ? hit.jwks : createRemoteJWKSet(jwksUrl, { timeoutDuration: FETCH_TIMEOUT_MS, cooldownDuration: JWKS_COOLDOWN_MS }),
       at: Date.now(),
+      ...(typeof doc.authorization_endpoint === 'string' ? { authorizationEndpoint: doc.authorization_endpoint } : {}),
+      ...(typeof doc.token_endpoint === 'string' ? { tokenEndpoint: doc.token_endpoint } : {}),
     };
     this.discovered.set(p.name, d);
     return d;

@@ -1,9 +1,10 @@
 import { sessionDuration } from './duration.js';
-import { credentialsXml } from './session-issuer.js';
+import { credentialsXml, type IssuedCredentials } from './session-issuer.js';
+import type { FederatedSubject } from './oidc-providers.js';
 import { sessionPolicy } from './session-policy.js';
 import { StsError } from './sts-error.js';
 import { refuseUnsupported } from './unsupported-params.js';
-import type { StsAction, StsCall } from './sts-action.js';
+import type { StsAction, StsCall, StsDeps } from './sts-action.js';
 
 /** JWTs past this size are refused before parsing (AWS allows 20,000 characters for WebIdentityToken). */
 const MAX_TOKEN_CHARS = 20_000;
@@ -25,6 +26,19 @@ export const assumeRoleWithClientGrants: StsAction = {
   run: (call) => federated(call, 'Token', 'access'),
 };
 
+/** The session of a verified OpenID subject: shared by the STS actions and the console's "Log in with …". */
+export function webIdentitySession(deps: Pick<StsDeps, 'issuer'>, who: FederatedSubject, opts: { durationSeconds: number; sessionPolicy?: string; roleSessionName?: string }): Promise<IssuedCredentials> {
+  return deps.issuer.issue({
+    parentType: 'federated',
+    parent: who.subject,
+    policies: who.policies,
+    ...(opts.sessionPolicy !== undefined ? { sessionPolicy: opts.sessionPolicy } : {}),
+    issuer: `oidc:${who.provider.name}`,
+    ...(opts.roleSessionName ? { roleSessionName: opts.roleSessionName.slice(0, 64) } : {}),
+    durationSeconds: opts.durationSeconds,
+  });
+}
+
 async function federated({ deps, form }: StsCall, param: 'WebIdentityToken' | 'Token', kind: 'id' | 'access'): Promise<Record<string, unknown>> {
   refuseUnsupported(form);
   const token = form.get(param);
@@ -37,15 +51,7 @@ async function federated({ deps, form }: StsCall, param: 'WebIdentityToken' | 'T
     throw err;
   });
   const roleSessionName = form.get('RoleSessionName') || undefined;
-  const creds = await deps.issuer.issue({
-    parentType: 'federated',
-    parent: who.subject,
-    policies: who.policies,
-    ...(policy !== undefined ? { sessionPolicy: policy } : {}),
-    issuer: `oidc:${who.provider.name}`,
-    ...(roleSessionName ? { roleSessionName: roleSessionName.slice(0, 64) } : {}),
-    durationSeconds,
-  });
+  const creds = await webIdentitySession(deps, who, { durationSeconds, ...(policy !== undefined ? { sessionPolicy: policy } : {}), ...(roleSessionName ? { roleSessionName } : {}) });
   const role = who.provider.roleArn ?? `arn:granary:iam:::role/${who.provider.name}`;
   const common = {
     Credentials: credentialsXml(creds),

@@ -71,6 +71,8 @@ export function loginRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       throw err;
     }
     ctx.sessions.revoke(session.claims.jti);
+    // A federated login's temporary credentials exist only for this session: they end with it.
+    if (session.identity.type === 'session') await iam.revokeSessions([session.identity.accessKey]);
     reply.header('set-cookie', clearedSessionCookie(isSecure(request)));
     ctx.audit({ event: 'logout', accessKey: session.claims.sub, address: sourceAddress(request) });
     return reply.code(204).send();

@@ -1,4 +1,4 @@
-import type { LoginRequest, SessionInfo } from '../../../engine/console/api-types';
+import type { LdapLoginRequest, LoginRequest, SessionInfo } from '../../../engine/console/api-types';
 import { ApiError } from './api/api-error';
 import { api } from './api/client';
 import { onSessionExpired, setCsrfToken } from './api/http';
@@ -33,6 +33,14 @@ class SessionState {
   /** Resolves to the session, or throws (MfaRequired asks for the second step). */
   async login(req: LoginRequest): Promise<SessionInfo> {
     const info = await api.login(req);
+    this.notice = null;
+    this.adopt(info);
+    return info;
+  }
+
+  /** A directory (LDAP) login: the session acts through the temporary credentials the server issued for it. */
+  async ldapLogin(req: LdapLoginRequest): Promise<SessionInfo> {
+    const info = await api.ldapLogin(req);
     this.notice = null;
     this.adopt(info);
     return info;

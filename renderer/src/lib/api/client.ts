@@ -1,5 +1,7 @@
 import type {
   BucketListResponse,
+  LdapLoginRequest,
+  LoginMethods,
   LoginRequest,
   MultipartCompleteRequest,
   MultipartCreateResponse,
@@ -20,6 +22,8 @@ const seg = encodeURIComponent;
 
 export const api = {
   login: (body: LoginRequest) => request<SessionInfo>('POST', '/login', { body, quiet401: true }),
+  loginMethods: () => request<LoginMethods>('GET', '/login/methods', { quiet401: true }),
+  ldapLogin: (body: LdapLoginRequest) => request<SessionInfo>('POST', '/login/ldap', { body, quiet401: true }),
   logout: () => request<void>('POST', '/logout', { quiet401: true }),
   session: () => request<SessionInfo>('GET', '/session', { quiet401: true }),
 
