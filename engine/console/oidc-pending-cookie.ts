@@ -6,6 +6,7 @@ export const OIDC_COOKIE = 'granary-oidc';
 const PATH = '/api/v1/login/oidc';
 /** Long enough to log in at the provider, short enough that a stolen cookie is soon useless. */
 const TTL_S = 10 * 60;
+export const PENDING_TTL_MS = TTL_S * 1000;
 
 /**
  * The state, nonce and PKCE verifier of a login in progress, kept by the

@@ -72,7 +72,7 @@ describe('console OpenID login', () => {
     const put = await fetch(`${base}/api/v1/buckets/team/object?key=erin.txt`, { method: 'PUT', headers: { cookie: session, 'x-csrf-token': me.body.csrfToken, 'content-type': 'text/plain' }, body: 'from erin' });
     assert.equal(put.status, 200, await put.text());
     // The pending login is spent: the same callback again is refused.
-    expectError(await asResult(await fetch(callback, { redirect: 'manual', headers: { cookie: pending } })), 400, 'InvalidRequest');
+    expectFailure(await fetch(callback, { redirect: 'manual', headers: { cookie: pending } }), 'expired');
   });
 
   test('a wrong state is refused and starts no session', async () => {
@@ -80,13 +80,12 @@ describe('console OpenID login', () => {
     const { pending, callback } = await begin();
     callback.searchParams.set('state', 'forged-state');
     const res = await fetch(callback, { redirect: 'manual', headers: { cookie: pending } });
-    assert.equal(cookieOf(res, 'granary-session'), undefined);
-    expectError(await asResult(res), 400, 'InvalidRequest');
+    expectFailure(res, 'state');
   });
 
   test('no pending-login cookie: refused', async () => {
     const { callback } = await begin();
-    expectError(await asResult(await fetch(callback, { redirect: 'manual' })), 400, 'InvalidRequest');
+    expectFailure(await fetch(callback, { redirect: 'manual' }), 'expired');
   });
 
   test('a code exchanged with another login\'s PKCE verifier is refused by the issuer, and so by the console', async () => {
@@ -97,8 +96,7 @@ describe('console OpenID login', () => {
     const crossed = new URL(b.callback);
     crossed.searchParams.set('code', a.callback.searchParams.get('code')!);
     const res = await fetch(crossed, { redirect: 'manual', headers: { cookie: b.pending } });
-    assert.equal(cookieOf(res, 'granary-session'), undefined);
-    expectError(await asResult(res), 400, 'InvalidRequest');
+    expectFailure(res, 'failed');
     assert.ok(issuer.tokenRefusals().includes('pkce'), issuer.tokenRefusals().join(','));
   });
 
@@ -106,6 +104,14 @@ describe('console OpenID login', () => {
     expectError(await asResult(await fetch(`${base}/api/v1/login/oidc/nobody`, { redirect: 'manual' })), 404, 'LoginMethodNotConfigured');
   });
 });
+
+/** A refused callback: back to the login page with the reason's code, the pending login cleared, no session. */
+function expectFailure(res: Response, code: string): void {
+  assert.equal(res.status, 302);
+  assert.equal(res.headers.get('location'), `/?login_error=${code}#/`);
+  assert.equal(cookieOf(res, 'granary-session'), undefined);
+  assert.match(res.headers.getSetCookie().join('\n'), /granary-oidc=; [^\n]*Max-Age=0/);
+}
 
 async function asResult(res: Response): Promise<{ status: number; headers: Headers; body: { code?: string }; text: string }> {
   const text = await res.text();

@@ -74,7 +74,10 @@ test('"Log in with Corp SSO" goes to the provider and comes back logged in', asy
   issuer.loginAs({ sub: 'erin@corp', policy: 'readwrite' });
   const context = await newContext(browser);
   const page = await context.newPage();
-  await page.goto(await consoleUrlOf(server));
+  // A refused round trip comes back with a reason code, shown as a fixed sentence and dropped from the address.
+  await page.goto(`${await consoleUrlOf(server)}/?login_error=state#/`);
+  await page.getByText('does not belong to this browser').waitFor({ timeout: 30_000 });
+  assert.equal(new URL(page.url()).search, '');
   await page.getByRole('link', { name: 'Log in with Corp SSO' }).click();
   await page.getByText('Single sign-on').waitFor({ timeout: 30_000 });
   await page.getByText('erin@corp').first().waitFor({ timeout: 30_000 });
