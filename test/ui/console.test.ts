@@ -282,7 +282,7 @@ describe('the console in a browser', () => {
     assert.equal(await active(), 'main-content');
   });
 
-  test('the identity and security placeholders are reachable and accessible', TIMEOUT, async () => {
+  test('the identity and security pages are reachable and pass the accessibility check', TIMEOUT, async () => {
     await page.getByRole('link', { name: 'Identity' }).click();
     await page.getByRole('heading', { name: 'Identity' }).waitFor();
     await checkScreen('identity');
