@@ -1,22 +1,11 @@
+import type { OidcProviderConfig } from '../sts/oidc-config.js';
 import { AdminUsageError } from './admin-argv.js';
 import { adminPath } from './admin-client.js';
 import { done, show, type AdminCommand } from './admin-spec.js';
 import { formatFields, formatTable, listCell, shortTime } from './admin-table.js';
 
-/** A provider as the admin API shows it (engine/sts/oidc-config.ts). */
-interface OidcProviderView {
-  name: string;
-  configUrl: string;
-  clientId: string;
-  claimName: string;
-  roleArn?: string;
-  rolePolicies?: string[];
-  scopes?: string[];
-  redirectUri?: string;
-  label?: string;
-  clientSecretSet?: boolean;
-  created: number;
-}
+/** A provider as the admin API shows it: the stored config without its secret, only whether one is set. */
+type OidcProviderView = Omit<OidcProviderConfig, 'clientSecret'> & { clientSecretSet?: boolean };
 
 /** A temporary credential as the admin API shows it (engine/admin/sts-routes.ts). */
 interface SessionView {

@@ -9,19 +9,9 @@ const TOKEN_ISSUER = 'granary-sts';
 const TOKEN_AUDIENCE = 'granary';
 
 /** Whose rights a new session carries and for how long: what every STS flow hands the issuer. */
-export interface SessionGrant {
-  parentType: SessionRecord['parentType'];
-  parent: string;
-  parentAccessKey?: string;
-  /** Federated sessions: managed policies granted by the provider. */
-  policies?: string[];
-  groups?: string[];
-  sessionPolicy?: string;
-  /** `AssumeRole`, `oidc:<provider>`, `ldap`, … */
-  issuer: string;
-  roleSessionName?: string;
+export type SessionGrant = Pick<SessionRecord, 'parentType' | 'parent' | 'parentAccessKey' | 'policies' | 'groups' | 'sessionPolicy' | 'issuer' | 'roleSessionName'> & {
   durationSeconds: number;
-}
+};
 
 export interface IssuedCredentials {
   accessKeyId: string;
