@@ -145,6 +145,27 @@ export class LocalDrive {
     });
   }
 
+  /**
+   * Runs `fn` (synchronous metadata reads) in one read transaction: one
+   * consistent view of this drive, and one WAL snapshot taken instead of one
+   * per statement, which is most of a small query's cost. Writes go through
+   * the writer thread's own connection, so nothing here blocks them.
+   */
+  snapshot<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    try {
+      this.db.exec('BEGIN');
+    } catch {
+      // A drive that cannot begin reads fails them one by one, as it would without the snapshot.
+      return fn();
+    }
+    try {
+      return fn();
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
+  }
+
   hasLiveObjects(bucket: string): boolean {
     return this.read(() => this.q.anyLive.get(bucket) !== undefined);
   }

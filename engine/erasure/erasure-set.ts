@@ -392,6 +392,11 @@ export class ErasureSet {
 
   // ---- listing --------------------------------------------------------------
 
+  /** Runs `fn` with every online drive's metadata read from one snapshot (LocalDrive.snapshot). */
+  snapshot<T>(fn: () => T): T {
+    return this.drives.reduceRight<() => T>((inner, d) => (d ? () => d.snapshot(inner) : inner), fn)();
+  }
+
   listRows(bucket: string, from: string, to: string | null, limit: number): (ListRow[] | null)[] {
     return this.perSlot((d) => d.listRows(bucket, from, to, limit));
   }

@@ -20,7 +20,17 @@ interface SlotBuffer {
   from: string;
   /** The drive did not answer: it counts as unknown, not as empty. */
   offline: boolean;
+  /** Rows the next query asks for. */
+  want: number;
 }
+
+/**
+ * The first query of a scan, and the first after a seek, asks for this many
+ * rows; each refill doubles it up to the cursor's batch. A delimiter listing
+ * seeks past every common prefix and usually needs one row before the next
+ * seek, so a full batch there read hundreds of rows to use one.
+ */
+const FIRST_BATCH = 2;
 
 /**
  * Walks one set's keys in order by merging a range scan of every drive's
@@ -32,7 +42,7 @@ export class SetListCursor {
   private readonly slots: SlotBuffer[];
 
   constructor(private readonly set: ErasureSet, private readonly bucket: string, from: string, private readonly to: string | null, private readonly batch = 256) {
-    this.slots = set.drives.map(() => ({ rows: [], pos: 0, done: false, from, offline: false }));
+    this.slots = set.drives.map(() => ({ rows: [], pos: 0, done: false, from, offline: false, want: Math.min(FIRST_BATCH, batch) }));
   }
 
   /** The next key any drive has, or null at the end. */
@@ -68,6 +78,7 @@ export class SetListCursor {
         slot.from = key;
         slot.rows = [];
         slot.pos = 0;
+        slot.want = Math.min(FIRST_BATCH, this.batch);
       }
     }
   }
@@ -82,13 +93,14 @@ export class SetListCursor {
       return null;
     }
     try {
-      slot.rows = drive.listRows(this.bucket, slot.from, this.to, this.batch);
+      slot.rows = drive.listRows(this.bucket, slot.from, this.to, slot.want);
     } catch {
       slot.offline = true;
       return null;
     }
     slot.pos = 0;
-    if (slot.rows.length < this.batch) slot.done = true;
+    if (slot.rows.length < slot.want) slot.done = true;
+    slot.want = Math.min(slot.want * 2, this.batch);
     if (slot.rows.length === 0) return null;
     // The smallest key after the last one: the key followed by U+0000.
     slot.from = slot.rows[slot.rows.length - 1].key + '\u0000';

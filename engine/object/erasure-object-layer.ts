@@ -351,6 +351,13 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     const from = compareKeys(after, prefix) >= 0 ? after : prefix;
     const upper = prefix ? prefixUpperBound(prefix) : null;
     const cursors = this.sets.map((s) => new SetListCursor(s, bucket, from, upper, Math.min(limit + 1, 1000)));
+    // Synchronous from here on: each set's drives are read from one snapshot.
+    const inSnapshots = this.sets.reduceRight<() => void>((inner, s) => () => s.snapshot(inner), () => this.fillListing(cursors, result, { prefix, delimiter, after, limit }));
+    inSnapshots();
+    return result;
+  }
+
+  private fillListing(cursors: SetListCursor[], result: ListResult, { prefix, delimiter, after, limit }: { prefix: string; delimiter: string; after: string; limit: number }): void {
     let count = 0;
     for (;;) {
       // The smallest next key of any set: sets hold disjoint keys.
@@ -379,7 +386,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
           continue;
         }
         // Keys of a common prefix can be tombstones or dangling; only list it when one of them exists.
-        if (this.prefixHasObject(bucket, common, key)) {
+        if (prefixHasObject(cursors, common)) {
           if (count === limit) {
             result.isTruncated = true;
             break;
@@ -403,17 +410,6 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
       result.nextMarker = entry.key;
       count++;
     }
-    return result;
-  }
-
-  /** Whether a key from `from` (inclusive) to the end of `common` resolves to an object: tombstones and dangling rows do not count. */
-  private prefixHasObject(bucket: string, common: string, from: string): boolean {
-    const upper = prefixUpperBound(common);
-    const scoped = this.sets.map((s) => new SetListCursor(s, bucket, from, upper, 16));
-    for (const c of scoped) {
-      while (c.peek() !== null) if (c.take()) return true;
-    }
-    return false;
   }
 
   // ---- multipart ------------------------------------------------------------
@@ -618,4 +614,17 @@ function checkPartNumber(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > LIMITS.maxParts) {
     throw new GranaryError('InvalidArgument', `Part number must be an integer between 1 and ${LIMITS.maxParts}, inclusive.`);
   }
+}
+
+/**
+ * Whether a key under `common`, from where the cursors stand, resolves to an
+ * object: tombstones and dangling rows do not count. It consumes those keys,
+ * which the caller skips anyway by seeking past `common`; the rows are
+ * usually already read, so a common prefix costs no extra query.
+ */
+function prefixHasObject(cursors: SetListCursor[], common: string): boolean {
+  for (const c of cursors) {
+    for (let k = c.peek(); k !== null && k.startsWith(common); k = c.peek()) if (c.take()) return true;
+  }
+  return false;
 }
