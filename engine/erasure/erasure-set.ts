@@ -4,6 +4,7 @@ import { GranaryError } from '../common/errors.js';
 import type { LocalDrive, ShardFileWriter } from '../drive/local-drive.js';
 import type { MetaOp, OpResult } from '../drive/meta-ops.js';
 import type { ListRow, PartRecord, PartUploadRecord, UploadRecord, VersionRecord } from '../drive/records.js';
+import { ForegroundGate } from './foreground-gate.js';
 import { blockHash, HASH_ALGORITHM } from './bitrot.js';
 import { distributionFor } from './distribution.js';
 import { KeyLock } from './key-lock.js';
@@ -63,6 +64,9 @@ export const INLINE_SHARD_MAX = 128 * 1024;
  * quorum (rolled back otherwise); reads resolve the current version from the
  * drives' rows and decode from any k verified shards.
  */
+/** A heal writes a rebuilt shard in runs of this many bytes: large sequential writes, bounded memory. */
+const HEAL_WRITE_BYTES = 4 * 1024 * 1024;
+
 export class ErasureSet {
   private readonly lock = new KeyLock();
   readonly n: number;
@@ -71,6 +75,9 @@ export class ErasureSet {
   onBadShard: (bucket: string, key: string, bad: BadShard) => void = () => undefined;
   /** Running counts for monitoring (engine/metrics reads them through the object layer). */
   readonly counters = { bitrotErrors: 0 };
+
+  /** Client requests in flight here; background heals wait for a quiet moment (engine/heal/sweep.ts). */
+  readonly foreground = new ForegroundGate();
 
   constructor(readonly ctx: SetContext) {
     this.n = ctx.k + ctx.m;
@@ -334,16 +341,31 @@ export class ErasureSet {
       try {
         const inline: (Uint8Array | null)[] = new Array(this.n).fill(null);
         for (const part of record.parts) {
-          const frames = await this.rebuildPart(bucket, key, { record, holders: sources }, part, targets);
           if (record.dataDir) {
+            // Into the new shard files a few MiB at a time: memory stays bounded whatever the part's size, writes stay large.
             const writers = await staging.open(`part.${part.number}`, targets);
+            const lost = targets.find((slot) => !writers[slot]);
+            if (lost !== undefined) throw new GranaryError('XGranaryWriteQuorum', `heal: slot ${lost} cannot be written`);
+            const pending: Uint8Array[][] = Array.from({ length: this.n }, () => []);
+            const pendingBytes: number[] = new Array(this.n).fill(0);
+            const flush = async (slot: number) => {
+              const chunks = pending[slot];
+              pending[slot] = [];
+              pendingBytes[slot] = 0;
+              if (chunks.length > 0) await writers[slot]!.write(chunks);
+            };
+            await this.rebuildPart(bucket, key, { record, holders: sources }, part, targets, async (slot, frame) => {
+              pending[slot].push(...frame);
+              pendingBytes[slot] += frame[0].length + frame[1].length;
+              if (pendingBytes[slot] >= HEAL_WRITE_BYTES) await flush(slot);
+            });
             await Promise.all(targets.map(async (slot) => {
-              const w = writers[slot];
-              if (!w) throw new GranaryError('XGranaryWriteQuorum', `heal: slot ${slot} cannot be written`);
-              await w.write(frames[slot]);
-              await w.finish();
+              await flush(slot);
+              await writers[slot]!.finish();
             }));
           } else {
+            const frames: Uint8Array[][] = Array.from({ length: this.n }, () => []);
+            await this.rebuildPart(bucket, key, { record, holders: sources }, part, targets, async (slot, frame) => { frames[slot].push(...frame); });
             for (const slot of targets) inline[slot] = Buffer.concat(frames[slot]);
           }
         }
@@ -365,24 +387,22 @@ export class ErasureSet {
     });
   }
 
-  /** Every frame of `targets`' shards of one part, rebuilt from the verified shards of the others. */
-  private async rebuildPart(bucket: string, key: string, resolved: Resolved, part: PartRecord, targets: number[]): Promise<Uint8Array[][]> {
+  /** Every frame (hash, shard) of `targets`' shards of one part, rebuilt from the verified shards of the others, handed to `sink` in order. */
+  private async rebuildPart(bucket: string, key: string, resolved: Resolved, part: PartRecord, targets: number[], sink: (slot: number, frame: Uint8Array[]) => Promise<void>): Promise<void> {
     const dist = resolved.record.erasure.distribution;
     const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined);
     const layout = new PartLayout(part.size, resolved.record.erasure.blockSize, this.ctx.k);
-    const frames: Uint8Array[][] = Array.from({ length: this.n }, () => []);
     try {
       for (let i = 0; i < layout.blocks; i++) {
         const shards = await decoder.readBlock(i, targets.map((slot) => dist[slot]));
-        for (const slot of targets) {
+        await Promise.all(targets.map((slot) => {
           const shard = shards[dist[slot]]!;
-          frames[slot].push(blockHash(shard), shard);
-        }
+          return sink(slot, [blockHash(shard), shard]);
+        }));
       }
     } finally {
       await decoder.close();
     }
-    return frames;
   }
 
   private decoderFor(bucket: string, key: string, resolved: Resolved, part: PartRecord, onBad: (b: BadShard) => void): PartDecoder {

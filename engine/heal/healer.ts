@@ -32,6 +32,13 @@ export interface SweepRequest {
   dryRun?: boolean;
 }
 
+/**
+ * Objects in flight per kind of walk. A rebuild wants the drive back soon
+ * (four overlap reads, decoding and fsyncs); a sweep someone asked for, two;
+ * the background scanner stays at one, paced.
+ */
+const CONCURRENCY = { rebuild: 8, sweep: 2, scan: 1 } as const;
+
 /** Progress events at most this often per sweep; start and finish always. */
 const PROGRESS_EVERY_MS = 500;
 
@@ -218,6 +225,7 @@ export class Healer {
     const p = runSweep(status, {
       sets,
       collect,
+      concurrency: CONCURRENCY[status.kind],
       graceMs: this.config.graceSeconds * 1000,
       aborted: () => this.closed,
       progress: () => {

@@ -12,11 +12,19 @@ export interface SweepControl {
   collect: boolean;
   graceMs: number;
   aborted: () => boolean;
+  /**
+   * Objects healed at once. A rebuild runs several so that one object's
+   * fsyncs and reads overlap another's decoding; the scanner runs one.
+   */
+  concurrency?: number;
   /** Called after every object; the caller decides how often to tell anyone. */
   progress: () => void;
   /** A shard was found missing, short or corrupt (not a missing row). */
   bitrot: (bucket: string, key: string, drive: string, reason: 'missing' | 'truncated' | 'corrupt', repaired: boolean) => void;
 }
+
+/** The longest a heal waits for client requests to finish before its next object: under constant load it still moves. */
+const FOREGROUND_WAIT_MS = 50;
 
 /** Buckets any drive of the set knows (the engine's own system bucket included: it is healed like the rest). */
 function bucketsOf(set: ErasureSet, only?: string): string[] {
@@ -56,35 +64,45 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
 
   const pacer = new Pacer(options.pace);
   const add = (c: HealCounts, kind: keyof HealCounts, n = 1) => { c[kind] += n; };
+  const healOne = async (set: ErasureSet, bucket: string, key: string) => {
+    try {
+      const report = await set.healObject(bucket, key, { deep: options.deep, dryRun: options.dryRun });
+      add(status.found, 'objects');
+      if (!options.dryRun) add(status.fixed, 'objects');
+      for (const h of report.healed) {
+        add(status.found, h.reason);
+        if (!options.dryRun) add(status.fixed, h.reason);
+        if (h.reason !== 'metadata') ctl.bitrot(bucket, key, set.drives[h.slot]?.root ?? `slot ${h.slot}`, h.reason, !options.dryRun);
+      }
+      add(status.found, 'dangling', report.dangling.length);
+      add(status.found, 'stale', report.stale.length);
+      if (!options.dryRun) {
+        add(status.fixed, 'dangling', report.dangling.length);
+        add(status.fixed, 'stale', report.stale.length);
+      }
+      status.bytesDone += report.size;
+    } catch (err) {
+      status.errors++;
+      status.lastError = `${bucket}/${key}: ${(err as Error).message}`;
+    }
+    status.objectsDone++;
+    updateRate(status, started);
+    ctl.progress();
+  };
   for (const { set } of ctl.sets) {
     for (const bucket of bucketsOf(set, options.bucket)) {
-      for (const { key } of keysOf(set, bucket, prefix)) {
-        if (ctl.aborted()) return;
-        try {
-          const report = await set.healObject(bucket, key, { deep: options.deep, dryRun: options.dryRun });
-          add(status.found, 'objects');
-          if (!options.dryRun) add(status.fixed, 'objects');
-          for (const h of report.healed) {
-            add(status.found, h.reason);
-            if (!options.dryRun) add(status.fixed, h.reason);
-            if (h.reason !== 'metadata') ctl.bitrot(bucket, key, set.drives[h.slot]?.root ?? `slot ${h.slot}`, h.reason, !options.dryRun);
-          }
-          add(status.found, 'dangling', report.dangling.length);
-          add(status.found, 'stale', report.stale.length);
-          if (!options.dryRun) {
-            add(status.fixed, 'dangling', report.dangling.length);
-            add(status.fixed, 'stale', report.stale.length);
-          }
-          status.bytesDone += report.size;
-        } catch (err) {
-          status.errors++;
-          status.lastError = `${bucket}/${key}: ${(err as Error).message}`;
+      // Workers take the next key from one ordered walk; each object is locked on its own, so they never meet.
+      const keys = keysOf(set, bucket, prefix);
+      const worker = async () => {
+        for (let next = keys.next(); !next.done; next = keys.next()) {
+          if (ctl.aborted()) return;
+          await set.foreground.idle(FOREGROUND_WAIT_MS);
+          await healOne(set, bucket, next.value.key);
+          await pacer.tick();
         }
-        status.objectsDone++;
-        updateRate(status, started);
-        ctl.progress();
-        await pacer.tick();
-      }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, ctl.concurrency ?? 1) }, worker));
+      if (ctl.aborted()) return;
     }
   }
 

@@ -275,6 +275,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     const metadata = checkMetadata(opts.metadata);
     if (opts.size !== undefined && opts.size > LIMITS.maxObjectSize) throw new GranaryError('EntityTooLarge');
     const check = opts.precondition;
+    const leave = set.foreground.enter();
     const record = await set.putObject(bucket, key, {
       body,
       size: opts.size,
@@ -283,7 +284,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
       checksums: opts.checksums,
       tags: checkTags(opts.tags),
       ...(check ? { precondition: (current: VersionRecord | null) => check(current && !current.deleted ? toInfo(bucket, key, current) : null) } : {}),
-    });
+    }).finally(leave);
     return toInfo(bucket, key, record);
   }
 
@@ -302,6 +303,8 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     }
     const effective = range ? { start: range.start, end: Math.min(range.end, info.size - 1) } : undefined;
     const body = Readable.from(set.read(bucket, key, resolved, effective), { objectMode: false });
+    // Until the body is consumed, closed or failed: a read is in flight for as long as its stream is.
+    body.once('close', set.foreground.enter());
     return { info, body, ...(effective ? { range: effective } : {}) };
   }
 
