@@ -39,7 +39,7 @@ export interface AdminDeps {
   /** LDAP policy mappings (always) and the directory sync (with --ldap-url). */
   ldap?: LdapAdmin;
   /** Heal sweeps and their progress (engine/heal); absent: the heal routes answer NotImplemented. */
-  healer?: Pick<Healer, 'startSweep' | 'status'>;
+  healer?: Pick<Healer, 'startSweep' | 'status' | 'replaceDrive'>;
   version: string;
 }
 

@@ -3,12 +3,13 @@ import type { AdminDeps } from './admin-api.js';
 import type { AdminRoute } from './admin-routes.js';
 
 const SWEEP_FIELDS = new Set(['bucket', 'prefix', 'deep', 'dryRun']);
+const REPLACE_FIELDS = new Set(['old', 'new', 'force']);
 
 /**
  * `POST heal` `{ bucket?, prefix?, deep?, dryRun? }` starts a sweep and
  * answers its status at once (progress in `GET heal/status`);
- * `POST drives/replace` is not built: a blank folder at the lost drive's
- * path is the way to replace a drive today.
+ * `POST drives/replace` `{ old, new, force? }` formats the blank folder NEW
+ * in the place of drive OLD and starts its rebuild (engine/heal/healer.ts).
  */
 export const HEAL_ROUTES: AdminRoute[] = [
   {
@@ -33,8 +34,15 @@ export const HEAL_ROUTES: AdminRoute[] = [
   { method: 'GET', path: 'heal/status', action: () => 'admin:ServerInfo', run: async ({ deps }) => healerOf(deps).status() },
   {
     method: 'POST', path: 'drives/replace', action: () => 'admin:Heal',
-    run: async () => {
-      throw new GranaryError('NotImplemented', 'Replacing a drive by a new path is not built yet: put a blank drive at the lost drive\'s path (restart, or empty the folder while the server runs) and it is rebuilt.');
+    run: async ({ deps, json }) => {
+      const body = json();
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new GranaryError('InvalidInput', 'The request body must be a JSON object.');
+      const b = body as Record<string, unknown>;
+      const unknown = Object.keys(b).find((k) => !REPLACE_FIELDS.has(k));
+      if (unknown !== undefined) throw new GranaryError('InvalidInput', `Unknown field ${JSON.stringify(unknown)}; a drive replacement takes old, new and force.`);
+      for (const f of ['old', 'new'] as const) if (typeof b[f] !== 'string' || b[f] === '') throw new GranaryError('InvalidInput', `${f} must be a drive path.`);
+      if (b.force !== undefined && typeof b.force !== 'boolean') throw new GranaryError('InvalidInput', 'force must be true or false.');
+      return healerOf(deps).replaceDrive(b.old as string, b.new as string, { force: b.force === true });
     },
   },
 ];

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { HealCounts, HealStatus, SweepStatus } from '../heal/heal-types.js';
 import { AdminLocalError } from './admin-errors.js';
 import { show, type AdminCommand, type AdminContext } from './admin-spec.js';
@@ -84,9 +85,19 @@ export const HEAL_COMMANDS: AdminCommand[] = [
     },
   },
   {
-    noun: 'drive', verb: 'replace', synopsis: 'OLD NEW', arity: [2, 2], summary: 'rebuild drive OLD onto NEW (not built yet: use a blank folder at OLD)',
-    async run(ctx, [oldPath, newPath]) {
-      await ctx.client.call('POST', 'drives/replace', { body: { old: oldPath, new: newPath } });
+    noun: 'drive', verb: 'replace', synopsis: 'OLD NEW [--force]', arity: [2, 2],
+    summary: 'format the blank folder NEW in place of lost drive OLD and rebuild it (paths on the server; relative ones are taken from here)',
+    flags: { force: 'bool' },
+    async run(ctx, [oldPath, newPath], flags) {
+      const done = await ctx.client.call<{ set: number; slot: number; driveId: string; old: string; new: string }>('POST', 'drives/replace', {
+        body: { old: resolve(oldPath), new: resolve(newPath), ...(flags.bool('force') ? { force: true } : {}) },
+      });
+      show(ctx, done, (d) => formatFields([
+        ['Replaced', d.old],
+        ['By', d.new],
+        ['Drive', `${d.driveId} (set ${d.set}, slot ${d.slot})`],
+        ['Rebuild', 'started: follow it with "granary admin heal status"; restarts that name the old path use the new one'],
+      ]));
     },
   },
 ];

@@ -46,6 +46,7 @@ export const ERROR_TABLE = {
   InvalidDigestChecksum: { status: 400, message: 'The checksum you specified did not match what we received.' },
   IncompleteSignature: { status: 400, message: 'The request signature does not conform to AWS standards.' },
   SlowDown: { status: 503, message: 'Please reduce your request rate.' },
+  ServiceUnavailable: { status: 503, message: 'The service is unavailable; try again later.' },
   XGranaryInvalidToken: { status: 401, message: 'A valid bearer token is needed.' },
   // bucket policies (S3's codes)
   NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist.' },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GranaryError } from '../common/errors.js';
 import { FORMAT_FILE, writeFormat } from '../drive/format.js';
@@ -8,6 +8,7 @@ import { HEALING_FILE, markHealing } from '../erasure/deployment.js';
 import type { ErasureSet } from '../erasure/erasure-set.js';
 import type { ErasureObjectLayer } from '../object/erasure-object-layer.js';
 import { zeroCounts, type HealEvent, type HealListener, type HealStatus, type SweepOptions, type SweepStatus } from './heal-types.js';
+import { replacementTarget, type ReplacementTarget } from './replacement-target.js';
 import { runSweep } from './sweep.js';
 
 export interface HealerConfig {
@@ -177,23 +178,43 @@ export class Healer {
     const ref = set.drives.find((d) => d && d !== old && existsSync(join(d.paths.meta, FORMAT_FILE)));
     if (!ref) return;
     this.log(`heal: drive ${old.root} was emptied while the server ran: formatting it in place of drive ${old.id}`);
-    set.ctx.drives[slot] = null;
-    await old.close().catch(() => undefined);
-    writeFormat(old.root, { ...ref.format, driveId: old.id, createdAt: new Date().toISOString() });
-    markHealing(old.root);
-    let fresh: LocalDrive;
     try {
-      fresh = await LocalDrive.open(old.root);
+      await this.adopt({ set: index, slot, driveId: old.id, reference: ref, old, oldPath: old.root, newPath: old.root });
     } catch (err) {
       this.log(`heal: drive ${old.root} could not be reopened: ${(err as Error).message}`);
-      return;
     }
+  }
+
+  /**
+   * `granary admin drive replace OLD NEW`: the blank folder NEW takes the
+   * place of drive OLD (lost, or forced out) and is rebuilt; progress shows
+   * in status() and the event stream like any rebuild. The caller records
+   * the replacement so that a restart naming OLD uses NEW.
+   */
+  async replaceDrive(oldPath: string, newPath: string, opts: { force?: boolean } = {}): Promise<{ set: number; slot: number; driveId: string; old: string; new: string }> {
+    if (this.closed) throw new GranaryError('ServiceUnavailable', 'The server is stopping.');
+    const target = replacementTarget(this.layer, oldPath, newPath, opts.force ?? false);
+    mkdirSync(target.newPath, { recursive: true });
+    this.log(`heal: drive ${target.oldPath} replaced by ${target.newPath} (drive ${target.driveId} of set ${target.set})`);
+    await this.adopt(target);
+    return { set: target.set, slot: target.slot, driveId: target.driveId, old: target.oldPath, new: target.newPath };
+  }
+
+  /** Formats `newPath` as the slot's drive, opens it in the set with the set's buckets, and starts its rebuild. */
+  private async adopt(t: ReplacementTarget): Promise<void> {
+    const set = this.layer.sets[t.set];
+    set.ctx.drives[t.slot] = null;
+    await t.old?.close().catch(() => undefined);
+    writeFormat(t.newPath, { ...t.reference.format, driveId: t.driveId, createdAt: new Date().toISOString() });
+    markHealing(t.newPath);
+    const fresh = await LocalDrive.open(t.newPath);
     const buckets = new Map<string, number>();
     for (const rows of set.perSlot((d) => d.listBuckets())) for (const r of rows ?? []) buckets.set(r.name, Math.min(buckets.get(r.name) ?? r.created, r.created));
     for (const [bucket, created] of buckets) await fresh.apply({ op: 'makeBucket', bucket, created });
-    set.ctx.drives[slot] = fresh;
-    this.emit({ type: 'heal.drive-replaced', drive: old.root, set: index });
-    this.rebuild(index, set, fresh);
+    set.ctx.drives[t.slot] = fresh;
+    this.layer.deployment.sets[t.set].paths[t.slot] = t.newPath;
+    this.emit({ type: 'heal.drive-replaced', drive: t.newPath, set: t.set });
+    this.rebuild(t.set, set, fresh);
   }
 
   private rebuild(index: number, set: ErasureSet, drive: LocalDrive): void {

@@ -17,6 +17,7 @@ import { HealthMonitor } from '../health/health-monitor.js';
 import type { HealthListener, HealthSnapshot, HealthSource } from '../health/health-types.js';
 import { SmartInfo } from '../health/smart-info.js';
 import { DEFAULT_HEALER_CONFIG, Healer, type HealerConfig } from '../heal/healer.js';
+import { applyDriveReplacements, recordDriveReplacement } from './drive-replacements.js';
 import { healthEventOf } from './heal-events.js';
 import { GranaryMetrics } from '../metrics/granary-metrics.js';
 import { metricsApi } from '../metrics/metrics-api.js';
@@ -88,7 +89,8 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
   const networks = new AdminNetworks(config.adminAllow);
   // First: a certificate that cannot be served stops the start before the drives are opened.
   const transport = config.tls ? await startTransportSecurity(config.tls, config.configDir, log) : undefined;
-  const layer = await ErasureObjectLayer.open({ drives: config.drives, parity: config.parity, log });
+  // Drives replaced by `granary admin drive replace` stand in for the paths they replaced.
+  const layer = await ErasureObjectLayer.open({ drives: applyDriveReplacements(config.configDir, config.drives, log), parity: config.parity, log });
   let stopHealth = () => undefined as void;
   try {
     // Drives that carry IAM from a lost config directory need that deployment's root password, not new generated ones.
@@ -184,7 +186,15 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
           metricsTokens,
           sts: { oidc },
           ldap: { policies: federation.policyMap, ...(ldapSync ? { sync: ldapSync } : {}) },
-          healer,
+          healer: {
+            startSweep: (req) => healer.startSweep(req),
+            status: () => healer.status(),
+            replaceDrive: async (oldPath, newPath, opts) => {
+              const done = await healer.replaceDrive(oldPath, newPath, opts);
+              recordDriveReplacement(config.configDir, done.old, done.new);
+              return done;
+            },
+          },
           version: VERSION,
           ...(root.source === 'environment'
             ? {}

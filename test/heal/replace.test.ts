@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SweepStatus } from '../../engine/heal/heal-types.js';
 import { prng, seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
-import { driveDb, get, healStatus, healSweep, makeBucket, put, waitUntil } from './heal-helpers.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
+import { admin, driveDb, get, healStatus, healSweep, makeBucket, put, waitUntil } from './heal-helpers.js';
 
 /**
  * A PUT/GET loop that runs until stopped: every GET of a key it or the setup
@@ -135,5 +136,56 @@ describe('drive replacement: a blank drive in a lost one\'s place is rebuilt whi
     assert.match(s.output(), /emptied while the server ran/);
     await checkRebuilt(drive, rebuild);
     await checkAllThere(drive);
+  });
+
+  it('replaced by a new path with granary admin drive replace, which a restart then follows', async () => {
+    const lost = s.drives[3];
+    const fresh = join(s.root, 'd5');
+    const refusals: [string[], RegExp][] = [
+      [[lost, s.drives[0]], /already a drive of this deployment/],
+      [[join(s.root, 'd9'), fresh], /is not a drive of this deployment/],
+      [[lost, fresh], /online and answering.*--force/],
+    ];
+    mkdirSync(join(s.root, 'busy'));
+    writeFileSync(join(s.root, 'busy', 'keep.txt'), 'not a blank disk');
+    refusals.push([[lost, join(s.root, 'busy')], /is not empty/]);
+    for (const [args, why] of refusals) {
+      const r = await admin(s, ['drive', 'replace', ...args]);
+      assert.notEqual(r.code, 0, `${args.join(' ')} was accepted`);
+      assert.match(r.stderr, why);
+    }
+    // The API takes only absolute paths: the server cannot know a caller's folder.
+    const relative = await signedFetch(s, 'POST', '/granary/admin/v1/drives/replace', JSON.stringify({ old: 'd4', new: 'd5' }));
+    assert.equal(relative.status, 400);
+    assert.match(await relative.text(), /absolute path/);
+    assert.ok(!existsSync(fresh), 'a refused replacement left a folder behind');
+    assert.equal(readFileSync(join(s.root, 'busy', 'keep.txt'), 'utf8'), 'not a blank disk');
+
+    // The disk dies: its folder goes away (a rename is atomic, so the watcher never sees it half empty).
+    renameSync(lost, `${lost}.dead`);
+    const load = liveLoad(s, known);
+    stopLoad = load.stop;
+    const since = new Date().toISOString();
+    const r = await admin(s, ['drive', 'replace', '--json', lost, fresh]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual({ old: JSON.parse(r.stdout).old, new: JSON.parse(r.stdout).new }, { old: lost, new: fresh });
+    const rebuild = await followRebuild(s, fresh, since);
+    await waitUntil('more live traffic after the rebuild', () => load.ops() > 20);
+    await load.stop();
+    assert.deepEqual(load.failures, []);
+    await checkRebuilt(fresh, rebuild);
+    await checkAllThere(fresh);
+
+    // The service file still names the dead path: the restart uses the replacement and says so.
+    await s.kill();
+    s = await startServer({ drives: 4, root: s.root });
+    assert.match(s.output(), new RegExp(`drive ${lost} was replaced by ${fresh}`));
+    assert.ok(!existsSync(lost), 'the restart recreated the replaced path');
+    const health = await (await signedFetch(s, 'GET', '/granary/admin/v1/health')).text();
+    assert.ok(health.includes(fresh), health);
+    for (const [key, data] of known) {
+      const g = await get(s, 'bkt', key);
+      assert.ok(g.status === 200 && g.body.equals(data), key);
+    }
   });
 });
