@@ -4,6 +4,7 @@ import { AdminApiError, AdminLocalError } from './admin-errors.js';
 import { GROUP_COMMANDS } from './admin-groups.js';
 import { LDAP_COMMANDS } from './admin-ldap.js';
 import { HEAL_COMMANDS } from './admin-heal.js';
+import { HEALTH_COMMANDS } from './admin-health.js';
 import { POLICY_COMMANDS } from './admin-policies.js';
 import { PROMETHEUS_COMMANDS } from './admin-prometheus.js';
 import { SERVER_INFO_COMMANDS } from './admin-server-info.js';
@@ -13,7 +14,7 @@ import { SVCACCT_COMMANDS } from './admin-svcaccts.js';
 import { USER_COMMANDS } from './admin-users.js';
 import { UsageError } from './args.js';
 
-export const ADMIN_COMMANDS: readonly AdminCommand[] = [...USER_COMMANDS, ...GROUP_COMMANDS, ...POLICY_COMMANDS, ...SVCACCT_COMMANDS, ...SERVER_INFO_COMMANDS, ...PROMETHEUS_COMMANDS, ...STS_COMMANDS, ...LDAP_COMMANDS, ...HEAL_COMMANDS];
+export const ADMIN_COMMANDS: readonly AdminCommand[] = [...USER_COMMANDS, ...GROUP_COMMANDS, ...POLICY_COMMANDS, ...SVCACCT_COMMANDS, ...SERVER_INFO_COMMANDS, ...PROMETHEUS_COMMANDS, ...STS_COMMANDS, ...LDAP_COMMANDS, ...HEAL_COMMANDS, ...HEALTH_COMMANDS];
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
 

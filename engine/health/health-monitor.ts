@@ -152,7 +152,11 @@ export class HealthMonitor implements HealthSource {
     const smart = r.path ? this.opts.smart?.forPath(r.path) : undefined;
     const empty = { p50: null, p99: null, samples: 0 };
     let state: DriveState;
-    if (!st) state = 'offline';
+    // A blank folder says more than the errors its reads now get: it is waiting to be taken in (engine/heal).
+    if (r.unformatted) state = 'unformatted';
+    // Formatted and marked, being opened into the set (engine/heal/healer.ts adopt): already the rebuild's.
+    else if (!st && r.healing && !r.openError) state = 'healing';
+    else if (!st) state = 'offline';
     else if (st.state === 'offline') state = 'offline';
     else if (r.healing) state = 'healing';
     else if (st.failing) state = 'faulty';

@@ -10,7 +10,8 @@ export function summarizeSnapshot(snap: HealthSnapshot): HealthSummary {
   const where = (set: number) => (snap.sets.length > 1 ? ` in set ${set + 1}` : '');
   for (const d of drives) {
     const name = d.path ?? `slot ${d.slot + 1} of a missing drive${where(d.set)}`;
-    if (d.state === 'offline' || d.state === 'unformatted') problems.push(`drive ${name} is offline`);
+    if (d.state === 'offline') problems.push(`drive ${name} is offline`);
+    if (d.state === 'unformatted') problems.push(`drive ${name} is blank: it is taken in and rebuilt shortly`);
     if (d.state === 'faulty') problems.push(`drive ${name} is failing${d.lastError ? `: ${d.lastError.message}` : ''}`);
     if (d.space === 'full') problems.push(`drive ${name} is full: writes are refused`);
     else if (d.space === 'low') problems.push(`drive ${name} is low on space`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GranaryError, isGranaryError } from '../common/errors.js';
 import { compareKeys, prefixUpperBound } from '../common/key-order.js';
-import { META_DIR } from '../drive/format.js';
+import { FORMAT_FILE, META_DIR } from '../drive/format.js';
 import { LocalDrive } from '../drive/local-drive.js';
 import type { VersionRecord } from '../drive/records.js';
 import { BlockCodec } from '../erasure/block-codec.js';
@@ -223,6 +223,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
             set: index,
             slot,
             healing: path !== null && existsSync(join(path, META_DIR, 'healing.json')),
+            unformatted: path !== null && existsSync(path) && !existsSync(join(path, META_DIR, FORMAT_FILE)),
             ...(d ? { status: d.health.status() } : {}),
             ...(openError ? { openError } : {}),
           };

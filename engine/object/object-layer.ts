@@ -67,6 +67,8 @@ export interface DriveReport {
   slot: number;
   /** A replacement drive still being rebuilt (its healing marker is present). */
   healing: boolean;
+  /** The drive's folder is there but blank (no format file): emptied or swapped, not yet taken into the set. */
+  unformatted: boolean;
   /** Present when the drive is open; absent when it could not be opened at start (see openError) or was not given. */
   status?: DriveStatus;
   openError?: string;

@@ -181,8 +181,17 @@ describe('drive replacement: a blank drive in a lost one\'s place is rebuilt whi
     s = await startServer({ drives: 4, root: s.root });
     assert.match(s.output(), new RegExp(`drive ${lost} was replaced by ${fresh}`));
     assert.ok(!existsSync(lost), 'the restart recreated the replaced path');
-    const health = await (await signedFetch(s, 'GET', '/granary/admin/v1/health')).text();
-    assert.ok(health.includes(fresh), health);
+    // granary admin health: the human table, and JSON for scripts.
+    const human = await admin(s, ['health']);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^State: +healthy$/m);
+    assert.match(human.stdout, /Set 1 \(2 data \+ 2 parity\): healthy, can lose 1 more drive and keep writing/);
+    assert.match(human.stdout, new RegExp(`^${fresh.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +online `, 'm'));
+    const json = await admin(s, ['health', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const snap = JSON.parse(json.stdout) as { sets: { drives: { path: string | null; state: string }[] }[] };
+    assert.deepEqual(snap.sets[0].drives.map((d) => d.path).sort(), [s.drives[0], s.drives[1], s.drives[2], fresh].sort());
+    assert.ok(snap.sets[0].drives.every((d) => d.state === 'online'), json.stdout);
     for (const [key, data] of known) {
       const g = await get(s, 'bkt', key);
       assert.ok(g.status === 200 && g.body.equals(data), key);
