@@ -11,6 +11,7 @@ const KINDS: { kind: keyof HealCounts; label: string }[] = [
   { kind: 'corrupt', label: 'corrupt shards (bitrot)' },
   { kind: 'dangling', label: 'dangling versions' },
   { kind: 'stale', label: 'stale rows' },
+  { kind: 'diverged', label: 'rows differing in metadata' },
   { kind: 'orphans', label: 'orphaned shard folders' },
   { kind: 'staging', label: 'staging leftovers' },
 ];

@@ -4,6 +4,7 @@ import { GranaryError } from '../common/errors.js';
 import type { LocalDrive, ShardFileWriter } from '../drive/local-drive.js';
 import type { MetaOp, OpResult } from '../drive/meta-ops.js';
 import type { ListRow, PartRecord, PartUploadRecord, UploadRecord, VersionRecord } from '../drive/records.js';
+import { agreedRecord } from './record-agreement.js';
 import { ForegroundGate } from './foreground-gate.js';
 import { blockHash, HASH_ALGORITHM } from './bitrot.js';
 import { distributionFor } from './distribution.js';
@@ -51,6 +52,8 @@ export interface HealReport {
   dangling: { versionId: string; slots: number[] }[];
   /** Slots whose superseded rows were dropped. */
   stale: number[];
+  /** Slots whose row of the current version differed from the other drives' (metadata only), rewritten. */
+  diverged: number[];
   /** Bytes of the current version (0 for a tombstone or an absent key). */
   size: number;
 }
@@ -285,7 +288,7 @@ export class ErasureSet {
     const deep = opts.deep ?? true;
     const k = this.ctx.k;
     return this.lock.run(lockName(bucket, key), async () => {
-      const report: HealReport = { healed: [], absent: false, dangling: [], stale: [], size: 0 };
+      const report: HealReport = { healed: [], absent: false, dangling: [], stale: [], diverged: [], size: 0 };
       let census = takeCensus(this.perSlot((d) => d.versions(bucket, key)), k);
       const dangling = census.versions.filter((v) => isDangling(v, census, k));
       for (const v of dangling) report.dangling.push({ versionId: v.record.versionId, slots: slotsOf(v.holders) });
@@ -299,7 +302,9 @@ export class ErasureSet {
         report.absent = true;
         return report;
       }
-      const { record } = winner;
+      // The row most drives hold: a drive that missed a metadata-only change must not hand its stale row on.
+      const agreed = agreedRecord(winner);
+      const record = agreed.record;
       report.size = record.deleted ? 0 : record.size;
       const danglingIds = new Set(dangling.map((v) => v.record.versionId));
       for (let slot = 0; slot < this.n; slot++) {
@@ -328,7 +333,11 @@ export class ErasureSet {
           }
         }
       }
+      report.diverged = agreed.outliers.filter((slot) => !report.healed.some((h) => h.slot === slot));
       if (opts.dryRun) return report;
+      if (report.diverged.length > 0) {
+        await this.applyEach((slot) => (report.diverged.includes(slot) ? { op: 'updateRecord', bucket, key, record } : null));
+      }
       if (report.stale.length > 0) {
         await this.applyEach((slot) => (report.stale.includes(slot) ? { op: 'finalize', bucket, key, versionId: record.versionId } : null));
       }

@@ -8,6 +8,8 @@ export interface CensusEntry {
   holders: boolean[];
   /** current[slot]: the row is that drive's current one. */
   current: boolean[];
+  /** records[slot]: that drive's row of this version, which may differ in metadata (engine/erasure/record-agreement.ts). */
+  records: (VersionRecord | null)[];
   count: number;
 }
 
@@ -36,11 +38,12 @@ export function takeCensus(slots: (StoredVersion[] | null)[], k: number): Census
     for (const v of rows) {
       let e = byId.get(v.record.versionId);
       if (!e) {
-        e = { record: v.record, holders: new Array(slots.length).fill(false), current: new Array(slots.length).fill(false), count: 0 };
+        e = { record: v.record, holders: new Array(slots.length).fill(false), current: new Array(slots.length).fill(false), records: new Array(slots.length).fill(null), count: 0 };
         byId.set(v.record.versionId, e);
       }
       if (!e.holders[slot]) {
         e.holders[slot] = true;
+        e.records[slot] = v.record;
         e.count++;
       }
       if (v.current) e.current[slot] = true;

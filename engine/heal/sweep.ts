@@ -76,9 +76,11 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
       }
       add(status.found, 'dangling', report.dangling.length);
       add(status.found, 'stale', report.stale.length);
+      add(status.found, 'diverged', report.diverged.length);
       if (!options.dryRun) {
         add(status.fixed, 'dangling', report.dangling.length);
         add(status.fixed, 'stale', report.stale.length);
+        add(status.fixed, 'diverged', report.diverged.length);
       }
       status.bytesDone += report.size;
     } catch (err) {
