@@ -1,21 +1,28 @@
 import { ApiError } from './api/api-error';
 import { request } from './api/http';
-import type { DriveHealth, HealthSnapshot } from '../../../engine/health/health-types';
+import type { DriveHealth, HealProgress, HealthSnapshot } from '../../../engine/health/health-types';
 
 /** What the drive table shows of a drive: `GET /api/v1/health` (engine/health). */
 export type DriveHealthView = DriveHealth;
 
+export interface HealthView {
+  /** Drive health by path. */
+  drives: Map<string, DriveHealthView>;
+  /** Heals under way: a replaced drive's rebuild, a sweep. */
+  healing: HealProgress[];
+}
+
 /**
- * Drive health by path, or null when this engine has no health JSON or this
- * account may not read it (it needs admin:ServerInfo): the dashboard then
- * shows what the storage summary says.
+ * Drive health by path and heals under way, or null when this engine has no
+ * health JSON or this account may not read it (it needs admin:ServerInfo):
+ * the dashboard then shows what the storage summary says.
  */
-export async function loadDriveHealth(): Promise<Map<string, DriveHealthView> | null> {
+export async function loadHealth(): Promise<HealthView | null> {
   try {
     const snap = await request<HealthSnapshot>('GET', '/health');
-    const byPath = new Map<string, DriveHealthView>();
-    for (const set of snap.sets) for (const d of set.drives) if (d.path) byPath.set(d.path, d);
-    return byPath;
+    const drives = new Map<string, DriveHealthView>();
+    for (const set of snap.sets) for (const d of set.drives) if (d.path) drives.set(d.path, d);
+    return { drives, healing: snap.healing };
   } catch (err) {
     if (err instanceof ApiError && err.code !== 'SessionExpired') return null;
     throw err;
