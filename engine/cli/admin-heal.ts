@@ -12,6 +12,7 @@ const KINDS: { kind: keyof HealCounts; label: string }[] = [
   { kind: 'dangling', label: 'dangling versions' },
   { kind: 'stale', label: 'stale rows' },
   { kind: 'diverged', label: 'rows differing in metadata' },
+  { kind: 'uploads', label: 'parts of unfinished uploads' },
   { kind: 'orphans', label: 'orphaned shard folders' },
   { kind: 'staging', label: 'staging leftovers' },
 ];

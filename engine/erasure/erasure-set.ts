@@ -351,27 +351,7 @@ export class ErasureSet {
         const inline: (Uint8Array | null)[] = new Array(this.n).fill(null);
         for (const part of record.parts) {
           if (record.dataDir) {
-            // Into the new shard files a few MiB at a time: memory stays bounded whatever the part's size, writes stay large.
-            const writers = await staging.open(`part.${part.number}`, targets);
-            const lost = targets.find((slot) => !writers[slot]);
-            if (lost !== undefined) throw new GranaryError('XGranaryWriteQuorum', `heal: slot ${lost} cannot be written`);
-            const pending: Uint8Array[][] = Array.from({ length: this.n }, () => []);
-            const pendingBytes: number[] = new Array(this.n).fill(0);
-            const flush = async (slot: number) => {
-              const chunks = pending[slot];
-              pending[slot] = [];
-              pendingBytes[slot] = 0;
-              if (chunks.length > 0) await writers[slot]!.write(chunks);
-            };
-            await this.rebuildPart(bucket, key, { record, holders: sources }, part, targets, async (slot, frame) => {
-              pending[slot].push(...frame);
-              pendingBytes[slot] += frame[0].length + frame[1].length;
-              if (pendingBytes[slot] >= HEAL_WRITE_BYTES) await flush(slot);
-            });
-            await Promise.all(targets.map(async (slot) => {
-              await flush(slot);
-              await writers[slot]!.finish();
-            }));
+            await this.rebuildPartToFiles(bucket, key, { record, holders: sources }, part, targets, staging, `part.${part.number}`);
           } else {
             const frames: Uint8Array[][] = Array.from({ length: this.n }, () => []);
             await this.rebuildPart(bucket, key, { record, holders: sources }, part, targets, async (slot, frame) => { frames[slot].push(...frame); });
@@ -394,6 +374,77 @@ export class ErasureSet {
       }
       return report;
     });
+  }
+
+  /**
+   * Rebuilds `targets`' shards of one part into staging files named `file`,
+   * a few MiB at a time: memory stays bounded whatever the part's size,
+   * writes stay large. The files are durable when it returns.
+   */
+  private async rebuildPartToFiles(bucket: string, key: string, resolved: Resolved, part: PartRecord, targets: number[], staging: ReturnType<ErasureSet['newStaging']>, file: string): Promise<void> {
+    const writers = await staging.open(file, targets);
+    const lost = targets.find((slot) => !writers[slot]);
+    if (lost !== undefined) throw new GranaryError('XGranaryWriteQuorum', `heal: slot ${lost} cannot be written`);
+    const pending: Uint8Array[][] = Array.from({ length: this.n }, () => []);
+    const pendingBytes: number[] = new Array(this.n).fill(0);
+    const flush = async (slot: number) => {
+      const chunks = pending[slot];
+      pending[slot] = [];
+      pendingBytes[slot] = 0;
+      if (chunks.length > 0) await writers[slot]!.write(chunks);
+    };
+    await this.rebuildPart(bucket, key, resolved, part, targets, async (slot, frame) => {
+      pending[slot].push(...frame);
+      pendingBytes[slot] += frame[0].length + frame[1].length;
+      if (pendingBytes[slot] >= HEAL_WRITE_BYTES) await flush(slot);
+    });
+    await Promise.all(targets.map(async (slot) => {
+      await flush(slot);
+      await writers[slot]!.finish();
+    }));
+  }
+
+  /**
+   * Brings an unfinished multipart upload back onto every online drive: the
+   * upload's row where it is missing, and each part's row and shard file,
+   * rebuilt from the drives that hold the part, where either is missing (a
+   * replaced drive). Without it, the object completed later would lack that
+   * drive's shards until the scanner came by. Returns the (slot, part) pairs
+   * rebuilt; a dry run finds them and changes nothing.
+   */
+  async healUpload(bucket: string, key: string, uploadId: string, opts: { dryRun?: boolean } = {}): Promise<{ rows: number[]; parts: { slot: number; part: number }[] }> {
+    const { upload, holders } = this.upload(bucket, key, uploadId);
+    const online = this.ctx.drives.map((d) => d !== null);
+    const rows = online.flatMap((on, slot) => (on && !holders[slot] ? [slot] : []));
+    const parts = [...this.parts(uploadId).values()];
+    const missing = parts.flatMap(({ part, holders: h }) => online.flatMap((on, slot) => (on && !h[slot] ? [{ slot, part: part.number }] : [])));
+    if (opts.dryRun || (rows.length === 0 && missing.length === 0)) return { rows, parts: missing };
+    if (rows.length > 0) {
+      const results = await this.applyEach((slot) => (rows.includes(slot) ? { op: 'putUpload', upload } : null));
+      const failed = results.find((r) => r && !r.ok);
+      if (failed && !failed.ok) throw new GranaryError('InternalError', `heal of upload ${uploadId}: ${failed.message}`);
+    }
+    // The decoder reads an upload's parts as it reads an object's: the same frames in the same data folder.
+    const asRecord: VersionRecord = { versionId: uploadId, mtime: upload.initiated, size: 0, etag: '', metadata: upload.metadata, erasure: upload.erasure, dataDir: upload.dataDir, parts: [] };
+    for (const { part, holders: h } of parts) {
+      const targets = missing.filter((m) => m.part === part.number).map((m) => m.slot);
+      if (targets.length === 0) continue;
+      await this.lock.run(`${uploadId}\0${part.number}`, async () => {
+        const staging = this.newStaging();
+        try {
+          await this.rebuildPartToFiles(bucket, key, { record: asRecord, holders: h }, part, targets, staging, 'part');
+          const results = await Promise.all(targets.map((slot) => {
+            const d = this.ctx.drives[slot];
+            return d ? d.apply({ op: 'putPart', uploadId, part, stagedFile: join(staging.dirs[slot]!, 'part') }) : Promise.resolve<OpResult>({ ok: false, kind: 'offline', message: `slot ${slot} went offline` });
+          }));
+          const failed = results.find((r) => !r.ok);
+          if (failed && !failed.ok) throw new GranaryError('InternalError', `heal of part ${part.number} of upload ${uploadId}: ${failed.message}`);
+        } finally {
+          await staging.cleanup();
+        }
+      });
+    }
+    return { rows, parts: missing };
   }
 
   /** Every frame (hash, shard) of `targets`' shards of one part, rebuilt from the verified shards of the others, handed to `sink` in order. */

@@ -21,6 +21,8 @@ export interface HealCounts {
   stale: number;
   /** Rows of the current version whose metadata differed from the other drives' (per drive). */
   diverged: number;
+  /** Parts (and upload rows) of unfinished multipart uploads a drive lacked (per drive). */
+  uploads: number;
   /** Data folders no row refers to, older than the grace period. */
   orphans: number;
   /** Staging leftovers older than the grace period. */
@@ -28,7 +30,7 @@ export interface HealCounts {
 }
 
 export function zeroCounts(): HealCounts {
-  return { objects: 0, metadata: 0, missing: 0, truncated: 0, corrupt: 0, dangling: 0, stale: 0, diverged: 0, orphans: 0, staging: 0 };
+  return { objects: 0, metadata: 0, missing: 0, truncated: 0, corrupt: 0, dangling: 0, stale: 0, diverged: 0, uploads: 0, orphans: 0, staging: 0 };
 }
 
 export interface SweepOptions {

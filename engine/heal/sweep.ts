@@ -1,4 +1,5 @@
 import { prefixUpperBound } from '../common/key-order.js';
+import { isGranaryError } from '../common/errors.js';
 import type { ErasureSet } from '../erasure/erasure-set.js';
 import { SetListCursor } from '../erasure/list-cursor.js';
 import type { HealCounts, SweepStatus } from './heal-types.js';
@@ -105,6 +106,16 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
       };
       await Promise.all(Array.from({ length: Math.max(1, ctl.concurrency ?? 1) }, worker));
       if (ctl.aborted()) return;
+      await healUploads(set, bucket, prefix, options.dryRun, ctl, {
+        healed: (n) => {
+          add(status.found, 'uploads', n);
+          if (!options.dryRun) add(status.fixed, 'uploads', n);
+        },
+        failed: (message) => {
+          status.errors++;
+          status.lastError = message;
+        },
+      });
     }
   }
 
@@ -126,6 +137,30 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
         }
       }
     }
+  }
+}
+
+/** Unfinished multipart uploads of one bucket, page by page: each gets its missing rows and part shards back. */
+async function healUploads(set: ErasureSet, bucket: string, prefix: string, dryRun: boolean, ctl: SweepControl, report: { healed: (n: number) => void; failed: (message: string) => void }): Promise<void> {
+  const PAGE = 100;
+  let key = '';
+  let id = '';
+  for (;;) {
+    const page = set.uploadsAfter(bucket, key, id, PAGE);
+    for (const u of page) {
+      if (ctl.aborted()) return;
+      if (!u.key.startsWith(prefix)) continue;
+      await set.foreground.idle(FOREGROUND_WAIT_MS);
+      try {
+        const r = await set.healUpload(bucket, u.key, u.uploadId, { dryRun });
+        report.healed(r.rows.length + r.parts.length);
+      } catch (err) {
+        // Completed or aborted meanwhile: nothing left to heal.
+        if (!isGranaryError(err, 'NoSuchUpload')) report.failed(`upload ${u.uploadId} of ${bucket}/${u.key}: ${(err as Error).message}`);
+      }
+    }
+    if (page.length < PAGE) return;
+    ({ key, uploadId: id } = page[page.length - 1]);
   }
 }
 

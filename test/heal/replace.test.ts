@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SweepStatus } from '../../engine/heal/heal-types.js';
 import { prng, seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
-import { admin, driveDb, get, healStatus, healSweep, makeBucket, put, waitUntil } from './heal-helpers.js';
+import { admin, driveDb, get, healStatus, healSweep, makeBucket, put, shardPath, waitUntil } from './heal-helpers.js';
 
 /**
  * A PUT/GET loop that runs until stopped: every GET of a key it or the setup
@@ -161,6 +161,18 @@ describe('drive replacement: a blank drive in a lost one\'s place is rebuilt whi
     assert.ok(!existsSync(fresh), 'a refused replacement left a folder behind');
     assert.equal(readFileSync(join(s.root, 'busy', 'keep.txt'), 'utf8'), 'not a blank disk');
 
+    // An unfinished multipart upload: its parts must be on the new drive too, or the object completed later lacks that drive's shards.
+    const created = await signedFetch(s, 'POST', '/bkt/multi?uploads');
+    assert.equal(created.status, 200);
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(await created.text())![1];
+    const partData = [seededBytes(5 * 1024 * 1024 + 123, 71), seededBytes(333_333, 72)];
+    const etags: string[] = [];
+    for (const [i, data] of partData.entries()) {
+      const res = await signedFetch(s, 'PUT', `/bkt/multi?partNumber=${i + 1}&uploadId=${encodeURIComponent(uploadId)}`, data);
+      assert.equal(res.status, 200, await res.text());
+      etags.push(res.headers.get('etag')!);
+    }
+
     // The disk dies: its folder goes away (a rename is atomic, so the watcher never sees it half empty).
     renameSync(lost, `${lost}.dead`);
     const load = liveLoad(s, known);
@@ -174,6 +186,22 @@ describe('drive replacement: a blank drive in a lost one\'s place is rebuilt whi
     await load.stop();
     assert.deepEqual(load.failures, []);
     await checkRebuilt(fresh, rebuild);
+    assert.equal(rebuild.final.found.uploads, 3, 'the upload row and both parts');
+    const partFiles = (drive: string) => {
+      const db = driveDb(drive);
+      try {
+        const { dataDir } = JSON.parse(db.prepare('SELECT record FROM uploads WHERE upload_id = ?').pluck().get(uploadId) as string) as { dataDir: string };
+        const numbers = db.prepare('SELECT part_number FROM parts WHERE upload_id = ? ORDER BY part_number').pluck().all(uploadId) as number[];
+        return numbers.map((n) => statSync(shardPath(drive, dataDir, n)).size);
+      } finally {
+        db.close();
+      }
+    };
+    assert.deepEqual(partFiles(fresh), partFiles(s.drives[0]));
+    const xml = `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+    const completed = await signedFetch(s, 'POST', `/bkt/multi?uploadId=${encodeURIComponent(uploadId)}`, xml);
+    assert.equal(completed.status, 200, await completed.text());
+    known.set('multi', Buffer.concat(partData));
     await checkAllThere(fresh);
 
     // The service file still names the dead path: the restart uses the replacement and says so.
