@@ -34,6 +34,10 @@ export class LocalDrive {
       buckets: db.prepare('SELECT name, created FROM buckets ORDER BY name'),
       bucket: db.prepare('SELECT name, created FROM buckets WHERE name = ?'),
       versions: db.prepare('SELECT record, current FROM versions WHERE bucket = ? AND key = ?'),
+      // The current row's inline frames come with it: a small GET is one statement per drive, not two.
+      versionsWithInline: db.prepare(
+        'SELECT v.record, v.current, i.data FROM versions v LEFT JOIN inline_data i ON v.current = 1 AND i.bucket = v.bucket AND i.key = v.key AND i.version_id = v.version_id WHERE v.bucket = ? AND v.key = ?',
+      ),
       inline: db.prepare('SELECT data FROM inline_data WHERE bucket = ? AND key = ? AND version_id = ?').pluck(),
       listFrom: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?'),
       listFromTo: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
@@ -129,6 +133,17 @@ export class LocalDrive {
       (this.q.versions.all(bucket, key) as { record: string; current: number }[]).map((r) => ({
         record: JSON.parse(r.record) as VersionRecord,
         current: r.current === 1,
+      })),
+    );
+  }
+
+  /** As `versions`, with the current row's inline frames (if it has any) in `inline`. */
+  versionsWithInline(bucket: string, key: string): StoredVersion[] {
+    return this.read(() =>
+      (this.q.versionsWithInline.all(bucket, key) as { record: string; current: number; data: Buffer | null }[]).map((r) => ({
+        record: JSON.parse(r.record) as VersionRecord,
+        current: r.current === 1,
+        ...(r.data ? { inline: r.data } : {}),
       })),
     );
   }

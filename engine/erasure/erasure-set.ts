@@ -175,6 +175,16 @@ export class ErasureSet {
     return r;
   }
 
+  /** As `resolve`, for a read of the bytes: an inline version's frames come in the same query. */
+  resolveForRead(bucket: string, key: string): Resolved {
+    const slots = this.perSlot((d) => d.versionsWithInline(bucket, key));
+    const r = resolveVersion(slots, this.ctx.k, `${bucket}/${key}`);
+    if (!r) throw new GranaryError('NoSuchKey');
+    if (r.record.dataDir) return r;
+    const id = r.record.versionId;
+    return { ...r, frames: slots.map((rows) => rows?.find((v) => v.record.versionId === id)?.inline) };
+  }
+
   /** The bytes of a resolved version in `range`, block by block, one block read ahead. */
   async *read(bucket: string, key: string, resolved: Resolved, range?: ByteRange): AsyncGenerator<Uint8Array> {
     const { record } = resolved;
@@ -192,16 +202,7 @@ export class ErasureSet {
   }
 
   private async *readPart(bucket: string, key: string, resolved: Resolved, part: PartRecord, from: number, to: number): AsyncGenerator<Uint8Array> {
-    const { record } = resolved;
-    const layout = new PartLayout(part.size, record.erasure.blockSize, this.ctx.k);
-    const decoder = new PartDecoder(this.ctx, record.erasure.distribution, layout, this.shardSource(bucket, key, resolved, part), resolved.holders, (bad) => {
-      // Counted where reads find them, not again when the heal re-verifies the same shard.
-      if (bad.reason === 'corrupt') {
-        this.counters.bitrotErrors++;
-        this.ctx.drives[bad.slot]?.health.noteBitrot();
-      }
-      this.onBadShard(bucket, key, bad);
-    });
+    const { layout, decoder } = this.readDecoder(bucket, key, resolved, part);
     const B = layout.blockSize;
     const first = Math.floor(from / B);
     const last = Math.floor(to / B);
@@ -225,10 +226,60 @@ export class ErasureSet {
     }
   }
 
+  /** Whether `read` of this version could be `readInline` instead. */
+  isInline(resolved: Resolved): boolean {
+    return !resolved.record.dataDir && resolved.record.parts.length === 1;
+  }
+
+  /**
+   * The bytes of an inline version in `range`, at once: its frames are in the
+   * metadata rows (read with them by `resolveForRead`), so a small GET is
+   * answered from one buffer instead of a stream. Checked and repaired as `read` does.
+   */
+  readInline(bucket: string, key: string, resolved: Resolved, range?: ByteRange): Buffer {
+    if (!this.isInline(resolved)) throw new Error(`${bucket}/${key}: not an inline version`);
+    const part = resolved.record.parts[0];
+    const from = range?.start ?? 0;
+    const to = range?.end ?? part.size - 1;
+    if (part.size === 0 || to < from) return Buffer.alloc(0);
+    const { layout, decoder } = this.readDecoder(bucket, key, resolved, part);
+    const B = layout.blockSize;
+    const out: Uint8Array[] = [];
+    for (let i = Math.floor(from / B); i <= Math.floor(to / B); i++) {
+      const blockStart = i * B;
+      const lo = Math.max(from, blockStart) - blockStart;
+      const hi = Math.min(to, blockStart + layout.blockLength(i) - 1) - blockStart;
+      out.push(...sliceShards(decoder.readInlineBlock(i), layout.shardLength(i), lo, hi));
+    }
+    return Buffer.concat(out);
+  }
+
+  /** A decoder for client reads: a corrupt or missing shard it meets is counted and queued for healing. */
+  private readDecoder(bucket: string, key: string, resolved: Resolved, part: PartRecord): { layout: PartLayout; decoder: PartDecoder } {
+    const { record } = resolved;
+    const layout = new PartLayout(part.size, record.erasure.blockSize, this.ctx.k);
+    const decoder = new PartDecoder(this.ctx, record.erasure.distribution, layout, this.shardSource(bucket, key, resolved, part), resolved.holders, (bad) => {
+      // Counted where reads find them, not again when the heal re-verifies the same shard.
+      if (bad.reason === 'corrupt') {
+        this.counters.bitrotErrors++;
+        this.ctx.drives[bad.slot]?.health.noteBitrot();
+      }
+      this.onBadShard(bucket, key, bad);
+    });
+    return { layout, decoder };
+  }
+
   private shardSource(bucket: string, key: string, resolved: Resolved, part: PartRecord): ShardSource {
     const { record } = resolved;
     if (!record.dataDir) {
-      return { kind: 'inline', frames: this.perSlot((d) => (resolved.holders[this.slotOf(d)] ? d.inline(bucket, key, record.versionId) ?? null : null)) };
+      return {
+        kind: 'inline',
+        frames: this.perSlot((d) => {
+          const slot = this.slotOf(d);
+          if (!resolved.holders[slot]) return null;
+          return resolved.frames?.[slot] ?? d.inline(bucket, key, record.versionId) ?? null;
+        }),
+      };
     }
     const dataDir = record.dataDir;
     return {

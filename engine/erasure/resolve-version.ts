@@ -8,6 +8,8 @@ export interface Resolved {
   record: VersionRecord;
   /** holders[slot]: that drive has this version's rows (current or superseded). */
   holders: boolean[];
+  /** Inline frames already read with the rows, by slot (from `resolveForRead`); a holder without one is read when needed. */
+  frames?: (Uint8Array | undefined)[];
 }
 
 /**

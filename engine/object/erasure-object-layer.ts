@@ -296,13 +296,14 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
 
   async getObject(bucket: string, key: string, opts: GetOptions = {}): Promise<GetResult> {
     const set = this.checkTarget(bucket, key);
-    const resolved = set.resolve(bucket, key);
+    const resolved = set.resolveForRead(bucket, key);
     const info = toInfo(bucket, key, resolved.record);
     const range = typeof opts.range === 'function' ? opts.range(info) : opts.range;
     if (range && (range.start < 0 || range.start > range.end || range.start >= info.size)) {
       throw new GranaryError('InvalidRange', `The requested range ${range.start}-${range.end} is not satisfiable for an object of ${info.size} bytes.`);
     }
     const effective = range ? { start: range.start, end: Math.min(range.end, info.size - 1) } : undefined;
+    if (set.isInline(resolved)) return { info, body: set.readInline(bucket, key, resolved, effective), ...(effective ? { range: effective } : {}) };
     const body = Readable.from(set.read(bucket, key, resolved, effective), { objectMode: false });
     // Until the body is consumed, closed or failed: a read is in flight for as long as its stream is.
     body.once('close', set.foreground.enter());

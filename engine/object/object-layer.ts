@@ -132,7 +132,8 @@ export interface GetOptions {
 
 export interface GetResult {
   info: ObjectInfo;
-  body: Readable;
+  /** The bytes: a Buffer when they were read at once (a small object's inline shards), else a stream. */
+  body: Readable | Buffer;
   range?: { start: number; end: number };
 }
 

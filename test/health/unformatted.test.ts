@@ -7,7 +7,7 @@ import { DEFAULT_HEALER_CONFIG, Healer } from '../../engine/heal/healer.js';
 import { HealthMonitor } from '../../engine/health/health-monitor.js';
 import type { HealthEvent } from '../../engine/health/health-types.js';
 import { ErasureObjectLayer } from '../../engine/object/erasure-object-layer.js';
-import { seededBytes } from '../helpers/drives.js';
+import { readAll, seededBytes } from '../helpers/drives.js';
 
 /**
  * The real layer, monitor and healer in one process, so the moment between
@@ -58,9 +58,7 @@ test('an emptied drive is reported unformatted, then healing, then online, in th
     assert.deepEqual(path.filter((s, i) => s !== path[i - 1]), ['unformatted', 'healing', 'online']);
     for (let i = 0; i < 20; i++) {
       const r = await layer.getObject('bkt', `o/${i}`);
-      const chunks: Buffer[] = [];
-      for await (const c of r.body) chunks.push(c as Buffer);
-      assert.ok(Buffer.concat(chunks).equals(seededBytes(200_000 + i, i + 1)), `o/${i}`);
+      assert.ok((await readAll(r.body)).equals(seededBytes(200_000 + i, i + 1)), `o/${i}`);
     }
   } finally {
     await healer?.close();

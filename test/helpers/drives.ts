@@ -18,7 +18,9 @@ export async function* chunksOf(data: Uint8Array, chunk = 64 * 1024): AsyncGener
   for (let i = 0; i < data.length; i += chunk) yield data.subarray(i, Math.min(i + chunk, data.length));
 }
 
-export async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+/** A GetResult body (a Buffer for a small object, else a stream) or any chunk stream, whole. */
+export async function readAll(stream: AsyncIterable<Uint8Array> | Buffer): Promise<Buffer> {
+  if (Buffer.isBuffer(stream)) return stream;
   const parts: Buffer[] = [];
   for await (const c of stream) parts.push(Buffer.from(c));
   return Buffer.concat(parts);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { GranaryError } from '../../common/errors.js';
 import { keyFromBytes } from '../../object/names.js';
 import { checkPreconditions } from '../conditionals.js';
@@ -63,6 +64,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<S3Reply> {
   if (rangeHeader && !range) throw new GranaryError('InvalidArgument', 'x-amz-copy-source-range must be bytes=first-last.');
   const got = await ctx.layer.getObject(src.bucket, src.key, range ? { range } : {});
   const size = range ? range.end - range.start + 1 : got.info.size;
-  const part = await ctx.layer.putObjectPart(dst.bucket, dst.key, uploadId, partNumber, got.body, { size });
+  const body = got.body instanceof Readable ? got.body : Readable.from([got.body]);
+  const part = await ctx.layer.putObjectPart(dst.bucket, dst.key, uploadId, partNumber, body, { size });
   return xml(s3Xml('CopyPartResult', { ETag: `"${part.etag}"`, LastModified: iso(part.lastModified) }));
 }
