@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ConsoleErrorBody } from './api-types.js';
 import { isSecure, type ConsoleContext, type ConsoleDeps } from './console-context.js';
 import { ConsoleError, describeError } from './console-error.js';
 import { checkRequestOrigin, isLoopbackHost } from './request-origin.js';
 import { enterRequestScope } from '../common/request-scope.js';
+import { nextRequestId } from '../common/request-id.js';
 import { annotate, beginNote, finishNote, peekNote } from '../s3/request-notes.js';
 import { accessKeyRoutes } from './routes/access-keys.js';
 import { adminNetworkRoutes } from './routes/admin-networks.js';
@@ -61,7 +61,7 @@ export async function createConsoleServer(deps: ConsoleDeps, address: ConsoleAdd
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
-    genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
+    genReqId: nextRequestId,
     return503OnClosing: true,
     ...(deps.tls ? { https: deps.tls.serverOptions() } : {}),
   });

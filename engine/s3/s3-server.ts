@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TlsOptions } from 'node:tls';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { GranaryError } from '../common/errors.js';
+import { nextRequestId } from '../common/request-id.js';
 import type { ObjectLayer } from '../object/object-layer.js';
 import type { Authorizer } from '../iam/authorizer.js';
 import type { AuthThrottle } from '../iam/auth-throttle.js';
@@ -89,7 +90,7 @@ export function createS3Server(opts: S3ServerOptions): FastifyInstance {
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     // With TLS fastify builds an https server from these options alone, so the header limit goes here too.
     ...(opts.https ? { https: { maxHeaderSize: MAX_HEADER_BYTES, ...opts.https } } : {}),
-    genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
+    genReqId: nextRequestId,
     // Keys may contain `//`, `?`-free dots and anything else: no rewriting of the URL.
     routerOptions: { maxParamLength: 4096, ignoreDuplicateSlashes: false, ignoreTrailingSlash: false },
     // A URL fastify cannot even route (a malformed percent-escape) still gets an S3 error.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { GranaryError } from '../common/errors.js';
+import { nextRequestId } from '../common/request-id.js';
 import type { ConsoleErrorBody, SetupDisksResponse, SetupPreviewResponse, SetupRequest, SetupResponse, SetupStatus } from '../console/api-types.js';
 import { sameSecret } from '../console/constant-time.js';
 import { ConsoleError, describeError } from '../console/console-error.js';
@@ -52,7 +53,7 @@ export function createSetupServer(opts: SetupServerOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
-    genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
+    genReqId: nextRequestId,
     ...(opts.https ? { https: opts.https } : {}),
   });
   app.removeContentTypeParser(['text/plain']);
