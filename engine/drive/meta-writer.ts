@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { MetaOp, OpReply, OpResult, WriterInit } from './meta-ops.js';
+import type { MetaOp, OpReply, OpRequest, OpResult, WriterInit } from './meta-ops.js';
 
 /** How many ops may wait for one drive before new writers wait too: a slow drive must not fall behind without bound. */
 const MAX_IN_FLIGHT = 512;
@@ -10,6 +10,8 @@ export class MetaWriter {
   private readonly worker: Worker;
   private readonly pending = new Map<number, (r: OpResult) => void>();
   private readonly waiting: (() => void)[] = [];
+  /** Ops of this turn of the event loop, posted together: one message per turn rather than one per op (a wake-up of the thread each). */
+  private outbox: OpRequest[] = [];
   private nextId = 1;
   private closed = false;
   private failure: Error | undefined;
@@ -48,8 +50,15 @@ export class MetaWriter {
     if (this.pending.size === 0) this.worker.ref();
     return new Promise<OpResult>((resolve) => {
       this.pending.set(id, resolve);
-      this.worker.postMessage({ id, op });
+      this.outbox.push({ id, op });
+      if (this.outbox.length === 1) setImmediate(() => this.post());
     });
+  }
+
+  private post(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (batch.length > 0 && !this.failure && !this.closed) this.worker.postMessage(batch);
   }
 
   async close(): Promise<void> {
@@ -58,6 +67,7 @@ export class MetaWriter {
     if (this.failure) return;
     const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
     this.worker.ref();
+    if (this.outbox.length > 0) this.worker.postMessage(this.outbox.splice(0));
     this.worker.postMessage('close');
     await exited;
   }

@@ -25,14 +25,14 @@ function flush(): void {
   }
 }
 
-port.on('message', (msg: OpRequest | 'close') => {
+port.on('message', (msg: OpRequest[] | 'close') => {
   if (msg === 'close') {
     flush();
     applier.close();
     port.close();
     return;
   }
-  queue.push(msg);
+  queue.push(...msg);
   if (!scheduled) {
     scheduled = true;
     setImmediate(flush);
