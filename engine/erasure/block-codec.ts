@@ -29,9 +29,10 @@ export class BlockCodec {
   /**
    * Fills the null entries of `shards` (k + m, by shard index) from at least k
    * present ones of `len` bytes. `want` limits which missing shards are
-   * returned (all by default).
+   * returned (all by default), each in a fresh buffer or in `into(i)` (at
+   * least `len` bytes) when given.
    */
-  reconstruct(shards: (Uint8Array | null)[], len: number, want?: readonly number[]): void {
+  reconstruct(shards: (Uint8Array | null)[], len: number, want?: readonly number[], into?: (i: number) => Uint8Array): void {
     const present = shards.map((s) => s !== null);
     const missing = want ?? shards.map((_, i) => i).filter((i) => !present[i]);
     if (len === 0) {
@@ -42,7 +43,12 @@ export class BlockCodec {
     const views = stripe.shards;
     shards.forEach((s, i) => { if (s) views[i].set(s.subarray(0, len)); });
     stripe.reconstruct(present, len);
-    for (const i of missing) if (!present[i]) shards[i] = Buffer.from(views[i].subarray(0, len));
+    for (const i of missing) {
+      if (present[i]) continue;
+      const out = into?.(i).subarray(0, len);
+      if (out) out.set(views[i].subarray(0, len));
+      shards[i] = out ?? Buffer.from(views[i].subarray(0, len));
+    }
   }
 
   private stripe(len: number): Stripe {

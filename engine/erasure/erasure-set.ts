@@ -6,6 +6,7 @@ import type { MetaOp, OpResult } from '../drive/meta-ops.js';
 import type { ListRow, PartRecord, PartUploadRecord, UploadRecord, VersionRecord } from '../drive/records.js';
 import { agreedRecord } from './record-agreement.js';
 import { ForegroundGate } from './foreground-gate.js';
+import { BufferPool } from './buffer-pool.js';
 import { blockHash, HASH_ALGORITHM } from './bitrot.js';
 import { distributionFor } from './distribution.js';
 import { KeyLock } from './key-lock.js';
@@ -61,15 +62,16 @@ export interface HealReport {
 /** An object's bytes are larger than this shard size per drive: shards go to files, not the DB. */
 export const INLINE_SHARD_MAX = 128 * 1024;
 
+/** A heal writes a rebuilt shard in runs of this many bytes: large sequential writes, bounded memory. */
+const HEAL_WRITE_BYTES = 4 * 1024 * 1024;
+const healWriteBuffers = new BufferPool(HEAL_WRITE_BYTES, 8);
+
 /**
  * One erasure set: k + m drives that store every object of the keys placed on
  * it. Writes stage shards, commit on every drive and succeed on a write
  * quorum (rolled back otherwise); reads resolve the current version from the
  * drives' rows and decode from any k verified shards.
  */
-/** A heal writes a rebuilt shard in runs of this many bytes: large sequential writes, bounded memory. */
-const HEAL_WRITE_BYTES = 4 * 1024 * 1024;
-
 export class ErasureSet {
   private readonly lock = new KeyLock();
   readonly n: number;
@@ -405,7 +407,7 @@ export class ErasureSet {
             await this.rebuildPartToFiles(bucket, key, { record, holders: sources }, part, targets, staging, `part.${part.number}`);
           } else {
             const frames: Uint8Array[][] = Array.from({ length: this.n }, () => []);
-            await this.rebuildPart(bucket, key, { record, holders: sources }, part, targets, async (slot, frame) => { frames[slot].push(...frame); });
+            await this.rebuildPart(bucket, key, { record, holders: sources }, part, targets, async (slot, frame) => { frames[slot].push(...frame.map((f) => Buffer.from(f))); });
             for (const slot of targets) inline[slot] = Buffer.concat(frames[slot]);
           }
         }
@@ -436,23 +438,30 @@ export class ErasureSet {
     const writers = await staging.open(file, targets);
     const lost = targets.find((slot) => !writers[slot]);
     if (lost !== undefined) throw new GranaryError('XGranaryWriteQuorum', `heal: slot ${lost} cannot be written`);
-    const pending: Uint8Array[][] = Array.from({ length: this.n }, () => []);
-    const pendingBytes: number[] = new Array(this.n).fill(0);
-    const flush = async (slot: number) => {
-      const chunks = pending[slot];
-      pending[slot] = [];
-      pendingBytes[slot] = 0;
-      if (chunks.length > 0) await writers[slot]!.write(chunks);
+    // Frames are copied into one write buffer per target, flushed when the next frame would not fit.
+    const pending = new Map(targets.map((slot) => [slot, { buf: healWriteBuffers.acquire(), used: 0 }]));
+    const flush = async (p: { buf: Buffer; used: number }, slot: number) => {
+      if (p.used > 0) await writers[slot]!.write([p.buf.subarray(0, p.used)]);
+      p.used = 0;
     };
-    await this.rebuildPart(bucket, key, resolved, part, targets, async (slot, frame) => {
-      pending[slot].push(...frame);
-      pendingBytes[slot] += frame[0].length + frame[1].length;
-      if (pendingBytes[slot] >= HEAL_WRITE_BYTES) await flush(slot);
-    });
-    await Promise.all(targets.map(async (slot) => {
-      await flush(slot);
-      await writers[slot]!.finish();
-    }));
+    try {
+      await this.rebuildPart(bucket, key, resolved, part, targets, async (slot, frame) => {
+        const p = pending.get(slot)!;
+        const size = frame[0].length + frame[1].length;
+        if (p.used + size > p.buf.length) await flush(p, slot);
+        if (size > p.buf.length) return writers[slot]!.write(frame);
+        for (const f of frame) {
+          p.buf.set(f, p.used);
+          p.used += f.length;
+        }
+      });
+      await Promise.all(targets.map(async (slot) => {
+        await flush(pending.get(slot)!, slot);
+        await writers[slot]!.finish();
+      }));
+    } finally {
+      for (const p of pending.values()) healWriteBuffers.release(p.buf);
+    }
   }
 
   /**
@@ -498,10 +507,14 @@ export class ErasureSet {
     return { rows, parts: missing };
   }
 
-  /** Every frame (hash, shard) of `targets`' shards of one part, rebuilt from the verified shards of the others, handed to `sink` in order. */
+  /**
+   * Every frame (hash, shard) of `targets`' shards of one part, rebuilt from
+   * the verified shards of the others, handed to `sink` in order. The shard
+   * is a view the next block overwrites: the sink copies what it keeps.
+   */
   private async rebuildPart(bucket: string, key: string, resolved: Resolved, part: PartRecord, targets: number[], sink: (slot: number, frame: Uint8Array[]) => Promise<void>): Promise<void> {
     const dist = resolved.record.erasure.distribution;
-    const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined);
+    const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined, true);
     const layout = new PartLayout(part.size, resolved.record.erasure.blockSize, this.ctx.k);
     try {
       for (let i = 0; i < layout.blocks; i++) {
@@ -516,9 +529,9 @@ export class ErasureSet {
     }
   }
 
-  private decoderFor(bucket: string, key: string, resolved: Resolved, part: PartRecord, onBad: (b: BadShard) => void): PartDecoder {
+  private decoderFor(bucket: string, key: string, resolved: Resolved, part: PartRecord, onBad: (b: BadShard) => void, reuse = false): PartDecoder {
     const layout = new PartLayout(part.size, resolved.record.erasure.blockSize, this.ctx.k);
-    return new PartDecoder(this.ctx, resolved.record.erasure.distribution, layout, this.shardSource(bucket, key, resolved, part), resolved.holders, onBad);
+    return new PartDecoder(this.ctx, resolved.record.erasure.distribution, layout, this.shardSource(bucket, key, resolved, part), resolved.holders, onBad, reuse);
   }
 
   // ---- listing --------------------------------------------------------------

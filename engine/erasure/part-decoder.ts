@@ -21,6 +21,8 @@ export class PartDecoder {
   private readonly readers = new Map<number, Promise<ShardFileReader>>();
   private readonly bad = new Set<number>();
   private readonly slotOfShard: number[];
+  private readonly frameBufs: Buffer[] = [];
+  private readonly decodeBufs: Buffer[] = [];
 
   constructor(
     private readonly ctx: SetContext,
@@ -30,6 +32,14 @@ export class PartDecoder {
     /** Slots that hold this version at all. */
     private readonly holders: boolean[],
     private onBad: (bad: BadShard) => void,
+    /**
+     * Read every frame into one buffer per slot, and decode into one per
+     * shard, reused from block to block: a block's shards are then valid only
+     * until the next read. For a rebuild, which copies them out at once; a
+     * fresh 512 KiB buffer per shard per block cost more CPU (page faults,
+     * collection) than the hashing and decoding together.
+     */
+    private readonly reuse = false,
   ) {
     this.slotOfShard = [];
     distribution.forEach((shard, slot) => { this.slotOfShard[shard] = slot; });
@@ -79,7 +89,10 @@ export class PartDecoder {
         }
       });
     }
-    if (want.some((s) => !shards[s])) this.ctx.codec.reconstruct(shards, this.layout.shardLength(i), want);
+    if (want.some((s) => !shards[s])) {
+      const into = this.reuse ? (s: number) => (this.decodeBufs[s] ??= Buffer.allocUnsafe(this.layout.fullShard)) : undefined;
+      this.ctx.codec.reconstruct(shards, this.layout.shardLength(i), want, into);
+    }
     return shards;
   }
 
@@ -120,7 +133,9 @@ export class PartDecoder {
   /** One frame, verified; null (and reported) when missing, short or corrupt. */
   private async readShard(slot: number, block: number, len: number): Promise<Uint8Array | null> {
     if (this.source.kind === 'inline') return this.inlineShard(slot, block, len);
-    const frame = Buffer.allocUnsafe(HASH_LEN + len);
+    const frame = this.reuse
+      ? (this.frameBufs[slot] ??= Buffer.allocUnsafe(HASH_LEN + this.layout.fullShard)).subarray(0, HASH_LEN + len)
+      : Buffer.allocUnsafe(HASH_LEN + len);
     try {
       const reader = await this.reader(slot);
       await reader.readExactly(frame, this.layout.frameOffset(block));

@@ -1,0 +1,31 @@
+/**
+ * Large buffers of one size handed from one rebuild to the next. A fresh
+ * multi-MiB buffer is page-faulted in by the kernel on first touch and
+ * unmapped again by the collector: for a rebuild that costs more CPU than the
+ * erasure code. The pool keeps at most `max` buffers and lets them all go
+ * once it has not been used for `idleMs`, so memory returns after a heal.
+ */
+export class BufferPool {
+  private readonly free: Buffer[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(readonly size: number, private readonly max: number, private readonly idleMs = 10_000) {}
+
+  acquire(): Buffer {
+    this.touch();
+    return this.free.pop() ?? Buffer.allocUnsafe(this.size);
+  }
+
+  release(buf: Buffer): void {
+    this.touch();
+    if (buf.length === this.size && this.free.length < this.max) this.free.push(buf);
+  }
+
+  private touch(): void {
+    if (this.timer) this.timer.refresh();
+    else {
+      this.timer = setTimeout(() => { this.free.length = 0; this.timer = null; }, this.idleMs);
+      this.timer.unref();
+    }
+  }
+}
