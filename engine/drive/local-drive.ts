@@ -22,6 +22,8 @@ export class LocalDrive {
   private readonly db: Database.Database;
   private readonly writer: MetaWriter;
   private readonly q;
+  /** A read transaction is open until the end of this turn of the event loop (holdTurnSnapshot). */
+  private turnSnapshot = false;
   /** Latency, errors, timeouts, space and online state of this drive (engine/drive/drive-monitor.ts). */
   readonly health: DriveMonitor;
 
@@ -84,6 +86,7 @@ export class LocalDrive {
   async close(): Promise<void> {
     this.health.stop();
     await this.writer.close();
+    this.endTurnSnapshot();
     this.db.close();
   }
 
@@ -92,6 +95,7 @@ export class LocalDrive {
     try {
       return await this.health.run('write', op.op, async () => {
         const r = await this.writer.apply(op);
+        this.endTurnSnapshot();
         // Failures the drive itself reports count against it; notFound is an answer.
         if (!r.ok && r.kind !== 'notFound') throw new DriveError(r.kind, r.message);
         return r;
@@ -227,8 +231,39 @@ export class LocalDrive {
     return new ShardFileReader(path, fh, this.health);
   }
 
+  /**
+   * Metadata reads within one turn of the event loop share one read
+   * transaction. Each transaction costs two fcntl calls on the WAL index;
+   * on a VM a syscall costs microseconds, and a small GET reads every drive
+   * of its set, so one per turn rather than one per statement is a large
+   * part of a small GET's CPU. The snapshot ends when the turn does, or as
+   * soon as this process's writer commits to the drive (apply), so a write
+   * is visible to every read that starts after its acknowledgement.
+   */
+  private holdTurnSnapshot(): void {
+    if (this.turnSnapshot || this.db.inTransaction) return;
+    try {
+      this.db.exec('BEGIN');
+    } catch {
+      return; // read statement by statement, as without it
+    }
+    this.turnSnapshot = true;
+    setImmediate(() => this.endTurnSnapshot());
+  }
+
+  private endTurnSnapshot(): void {
+    if (!this.turnSnapshot) return;
+    this.turnSnapshot = false;
+    try {
+      if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
+    } catch {
+      // A read-only transaction has nothing to lose; the next read begins afresh.
+    }
+  }
+
   private read<T>(fn: () => T): T {
     return this.health.runSync('read', 'metadata read', () => {
+      this.holdTurnSnapshot();
       try {
         return fn();
       } catch (err) {
