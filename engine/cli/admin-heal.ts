@@ -39,7 +39,7 @@ function renderStatus(st: HealStatus): string {
   if (st.scan) blocks.push(renderSweep(st.scan));
   const sc = st.scanner;
   blocks.push(formatFields([
-    ['Scanner', sc.intervalSeconds > 0 ? `every ${sc.intervalSeconds} s at ${sc.pace || 'unlimited'} objects/s, deep every ${sc.deepEvery || 'never'} cycles` : 'off'],
+    ['Scanner', sc.intervalSeconds > 0 ? `every ${sc.intervalSeconds} s at ${sc.pace || 'unlimited'} objects/s and ${sc.ioMiBps ? `${sc.ioMiBps} MiB/s` : 'unlimited I/O'}, deep every ${sc.deepEvery || 'never'} cycles` : 'off'],
     ['Cycles', String(sc.cycles)],
     ...(sc.nextCycleAt ? ([['Next cycle', sc.nextCycleAt]] as [string, string][]) : []),
   ]));

@@ -20,7 +20,7 @@ export const SERVER_USAGE = `usage: granary server [--address HOST:PORT] [--cons
                       [--auth-throttle N] [--metrics-auth jwt|public] [--sts-max-duration D] ${TLS_USAGE}
                       ${PLUGIN_USAGE}
                       ${LDAP_USAGE}
-                      [--scanner-interval SECONDS] [--scanner-pace OBJECTS_PER_S]
+                      [--scanner-interval SECONDS] [--scanner-pace OBJECTS_PER_S] [--scanner-io MIB_PER_S]
                       [--scanner-deep-every N] [--heal-grace SECONDS]
                       DRIVE...
   DRIVE is a folder or mount point; ./data/d{1...4} expands to four drives.
@@ -29,8 +29,9 @@ export const SERVER_USAGE = `usage: granary server [--address HOST:PORT] [--cons
   --sts-max-duration: longest STS session (seconds, or 30m, 12h, 7d …; default 12h, at most 365d).
   --sts-min-duration: shortest STS session, default 900 s as AWS; for tests and labs only.
   The scanner checks every object each --scanner-interval (default 3600 s, 0: off)
-  at --scanner-pace objects/s (default 100, 0: unpaced), reading and hashing
-  every shard each --scanner-deep-every-th cycle (default 24); orphaned shards
+  at --scanner-pace objects/s (default 100, 0: unpaced) and at most
+  --scanner-io MiB/s read and written (default 64, 0: no limit), reading and
+  hashing every shard each --scanner-deep-every-th cycle (default 24); orphaned shards
   and staging leftovers younger than --heal-grace (default 3600 s) are kept.`;
 
 export interface ServerConfig extends EngineConfig {
@@ -86,17 +87,19 @@ function stsDurations(flags: Map<string, string>): Pick<EngineConfig, 'sts'> {
   return { sts: { ...(minDuration !== undefined ? { minDuration } : {}), ...(maxDuration !== undefined ? { maxDuration } : {}) } };
 }
 
-const HEAL_FLAGS = ['scanner-interval', 'scanner-pace', 'scanner-deep-every', 'heal-grace'];
+const HEAL_FLAGS = ['scanner-interval', 'scanner-pace', 'scanner-io', 'scanner-deep-every', 'heal-grace'];
 
 function healConfig(flags: Map<string, string>): { heal?: Partial<HealerConfig> } {
   const heal: Partial<HealerConfig> = {};
   const n = (flag: string) => (flags.get(flag) === undefined ? undefined : wholeNumber(flags.get(flag)!, `--${flag}`));
   const interval = n('scanner-interval');
   const pace = n('scanner-pace');
+  const io = n('scanner-io');
   const deepEvery = n('scanner-deep-every');
   const grace = n('heal-grace');
   if (interval !== undefined) heal.intervalSeconds = interval;
   if (pace !== undefined) heal.pace = pace;
+  if (io !== undefined) heal.ioMiBps = io;
   if (deepEvery !== undefined) heal.deepEvery = deepEvery;
   if (grace !== undefined) heal.graceSeconds = grace;
   return Object.keys(heal).length ? { heal } : {};

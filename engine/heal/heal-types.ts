@@ -41,6 +41,8 @@ export interface SweepOptions {
   dryRun: boolean;
   /** Objects per second; 0: as fast as the drives go. */
   pace: number;
+  /** Bytes per second read and written (deep checks, repairs); 0 or absent: no limit. */
+  ioBytesPerSecond?: number;
 }
 
 /**
@@ -78,6 +80,8 @@ export interface ScannerStatus {
   /** 0: the background scanner is off. */
   intervalSeconds: number;
   pace: number;
+  /** MiB per second the scanner may read and write; 0: no limit. */
+  ioMiBps: number;
   deepEvery: number;
   graceSeconds: number;
   cycles: number;

@@ -16,6 +16,13 @@ export interface HealerConfig {
   intervalSeconds: number;
   /** Objects per second the background scanner checks; 0: unpaced. */
   pace: number;
+  /**
+   * MiB per second the background scanner may read and write (a deep check
+   * reads every shard; a repair reads k shards and writes the lost ones);
+   * 0: no limit. With the object pace and the wait for a quiet moment before
+   * each object, what keeps foreground traffic first on a small box.
+   */
+  ioMiBps: number;
   /** Every Nth scanner cycle is a deep one (reads and hashes every shard); 0: never. */
   deepEvery: number;
   /** Orphans and staging leftovers younger than this are left alone. */
@@ -24,7 +31,7 @@ export interface HealerConfig {
   watchSeconds: number;
 }
 
-export const DEFAULT_HEALER_CONFIG: HealerConfig = { intervalSeconds: 3600, pace: 100, deepEvery: 24, graceSeconds: 3600, watchSeconds: 2 };
+export const DEFAULT_HEALER_CONFIG: HealerConfig = { intervalSeconds: 3600, pace: 100, ioMiBps: 64, deepEvery: 24, graceSeconds: 3600, watchSeconds: 2 };
 
 export interface SweepRequest {
   bucket?: string;
@@ -94,6 +101,7 @@ export class Healer {
       scanner: {
         intervalSeconds: this.config.intervalSeconds,
         pace: this.config.pace,
+        ioMiBps: this.config.ioMiBps,
         deepEvery: this.config.deepEvery,
         graceSeconds: this.config.graceSeconds,
         cycles: this.cycles,
@@ -125,7 +133,7 @@ export class Healer {
       if (this.sweep?.state === 'running' || this.scan?.state === 'running') return this.scheduleScan();
       this.cycles++;
       const deep = this.config.deepEvery > 0 && this.cycles % this.config.deepEvery === 0;
-      const status = newStatus('scan', { deep, dryRun: false, pace: this.config.pace });
+      const status = newStatus('scan', { deep, dryRun: false, pace: this.config.pace, ioBytesPerSecond: this.config.ioMiBps * 1024 * 1024 });
       this.scan = status;
       const done = this.run(status, this.allSets(), true);
       void done.then(() => this.scheduleScan());

@@ -1,6 +1,6 @@
 import { prefixUpperBound } from '../common/key-order.js';
 import { isGranaryError } from '../common/errors.js';
-import type { ErasureSet } from '../erasure/erasure-set.js';
+import type { ErasureSet, HealReport } from '../erasure/erasure-set.js';
 import { SetListCursor } from '../erasure/list-cursor.js';
 import type { HealCounts, SweepStatus } from './heal-types.js';
 import { collectOrphans } from './orphans.js';
@@ -63,9 +63,16 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
   }
   ctl.progress();
 
-  const pacer = new Pacer(options.pace);
+  const pacer = new Pacer(options.pace, options.ioBytesPerSecond ?? 0);
   const add = (c: HealCounts, kind: keyof HealCounts, n = 1) => { c[kind] += n; };
-  const healOne = async (set: ErasureSet, bucket: string, key: string) => {
+  /** Bytes an object's check and repair read and wrote: every shard for a deep check, k to rebuild plus those rebuilt. */
+  const bytesMoved = (set: ErasureSet, report: HealReport) => {
+    const shard = report.size / set.ctx.k;
+    const rebuilt = report.healed.length > 0 && !options.dryRun ? set.ctx.k + report.healed.length : 0;
+    return Math.ceil(shard * ((options.deep ? set.n : 0) + rebuilt));
+  };
+  const healOne = async (set: ErasureSet, bucket: string, key: string): Promise<number> => {
+    let moved = 0;
     try {
       const report = await set.healObject(bucket, key, { deep: options.deep, dryRun: options.dryRun });
       add(status.found, 'objects');
@@ -84,6 +91,7 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
         add(status.fixed, 'diverged', report.diverged.length);
       }
       status.bytesDone += report.size;
+      moved = bytesMoved(set, report);
     } catch (err) {
       status.errors++;
       status.lastError = `${bucket}/${key}: ${(err as Error).message}`;
@@ -91,6 +99,7 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
     status.objectsDone++;
     updateRate(status, started);
     ctl.progress();
+    return moved;
   };
   for (const { set } of ctl.sets) {
     for (const bucket of bucketsOf(set, options.bucket)) {
@@ -100,8 +109,7 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
         for (let next = keys.next(); !next.done; next = keys.next()) {
           if (ctl.aborted()) return;
           await set.foreground.idle(FOREGROUND_WAIT_MS);
-          await healOne(set, bucket, next.value.key);
-          await pacer.tick();
+          await pacer.tick(await healOne(set, bucket, next.value.key));
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, ctl.concurrency ?? 1) }, worker));

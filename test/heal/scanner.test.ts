@@ -6,6 +6,7 @@ import { UsageError } from '../../engine/cli/args.js';
 import { parseServerArgs } from '../../engine/cli/server-command.js';
 import type { HealEvent } from '../../engine/heal/heal-types.js';
 import { DEFAULT_HEALER_CONFIG, Healer } from '../../engine/heal/healer.js';
+import { Pacer } from '../../engine/heal/pacer.js';
 import type { ErasureObjectLayer } from '../../engine/object/erasure-object-layer.js';
 import { chunksOf, openLayer, seededBytes, tempDrives } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -14,7 +15,7 @@ import { get, healStatus, healSweep, makeBucket, put, recordOn, shardPath, waitU
 describe('background scanner: repairs damage by itself at its pace', () => {
   let s: RunningServer;
   before(async () => {
-    s = await startServer({ drives: 4, args: ['--scanner-interval', '1', '--scanner-pace', '20', '--scanner-deep-every', '2'] });
+    s = await startServer({ drives: 4, args: ['--scanner-interval', '1', '--scanner-pace', '20', '--scanner-io', '16', '--scanner-deep-every', '2'] });
     await makeBucket(s, 'bkt');
   });
   after(async () => { await s?.stop(); });
@@ -37,6 +38,8 @@ describe('background scanner: repairs damage by itself at its pace', () => {
     const st = await healStatus(s);
     assert.ok(st.scanner.cycles >= 2, `cycles: ${st.scanner.cycles}`);
     assert.equal(st.scanner.pace, 20);
+    assert.equal(st.scanner.ioMiBps, 16);
+    assert.equal(st.scan?.options.ioBytesPerSecond, 16 * 1024 * 1024, 'the cycle runs under the I/O budget');
     assert.equal(st.sweep, null, 'no on-demand sweep was involved');
     assert.ok((await get(s, 'bkt', 'big')).body.equals(data));
   });
@@ -74,11 +77,26 @@ describe('heal events and bad server flags', () => {
     assert.ok(finished.type === 'heal.finished' && finished.sweep.fixed.truncated === 1 && finished.sweep.percent === 100);
   });
 
+  it('a walk keeps to its I/O budget; objects that move no bytes are held only by the object pace', async () => {
+    const MiB = 1024 * 1024;
+    const budgeted = new Pacer(0, 8 * MiB);
+    let start = performance.now();
+    for (let i = 0; i < 4; i++) await budgeted.tick(MiB);
+    const elapsed = performance.now() - start;
+    // 4 MiB at 8 MiB/s: half a second at least, however fast the machine.
+    assert.ok(elapsed >= 450, `4 MiB under an 8 MiB/s budget took ${elapsed.toFixed(0)} ms`);
+    const quick = new Pacer(0, 8 * MiB);
+    start = performance.now();
+    for (let i = 0; i < 64; i++) await quick.tick(0);
+    assert.ok(performance.now() - start < elapsed, 'quick checks were not slowed by the byte budget');
+  });
+
   it('refuses scanner flags that are not whole numbers', () => {
-    for (const flag of ['--scanner-pace', '--scanner-interval', '--scanner-deep-every', '--heal-grace']) {
+    for (const flag of ['--scanner-pace', '--scanner-io', '--scanner-interval', '--scanner-deep-every', '--heal-grace']) {
       assert.throws(() => parseServerArgs([flag, 'fast', 'd1', 'd2']), (e: unknown) => e instanceof UsageError && e.message.includes(flag), flag);
       assert.throws(() => parseServerArgs([flag, '-1', 'd1', 'd2']), UsageError, flag);
     }
     assert.deepEqual(parseServerArgs(['--scanner-pace', '0', '--heal-grace', '60', 'd1', 'd2']).heal, { pace: 0, graceSeconds: 60 });
+    assert.deepEqual(parseServerArgs(['--scanner-io', '8', 'd1', 'd2']).heal, { ioMiBps: 8 });
   });
 });
