@@ -28,6 +28,8 @@ export interface DriveFault {
 }
 
 export const FAULTS_ENV = 'GRANARY_TEST_DRIVE_FAULTS';
+/** Read once: tests set it in the engine process's environment, and process.env is a slow getter on every drive operation. */
+const FAULTS_FILE = process.env[FAULTS_ENV];
 
 /** How often the file's mtime is looked at, at most. */
 const RECHECK_MS = 100;
@@ -36,7 +38,7 @@ let cache: { file: string; checked: number; mtimeMs: number; size: number; fault
 
 /** The injected fault of a drive folder, or undefined (always, when the variable is unset). */
 export function injectedFault(root: string): DriveFault | undefined {
-  const file = process.env[FAULTS_ENV];
+  const file = FAULTS_FILE;
   if (!file) return undefined;
   const now = Date.now();
   if (!cache || cache.file !== file || now - cache.checked >= RECHECK_MS) {
