@@ -6,14 +6,19 @@
  * signed client (an undici connection pool + our SigV4 signer), because the
  * SDK itself tops out near 2,000 requests/s on this machine and fetch() costs
  * the client about twice undici's CPU, which on two cores is the server's.
+ * The same 16 MiB PUTs and GETs also run in this process against an
+ * ObjectLayer on four drives of its own (what `npm run bench -- storage`
+ * measures), so the HTTP figures sit beside the engine's without HTTP.
  * Prints medians and ratios.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { Pool } from 'undici';
+import { ErasureObjectLayer } from '../engine/object/erasure-object-layer.js';
 import { signRequest } from '../engine/s3/auth/signer.js';
 import { startServer } from '../test/helpers/server.js';
 
@@ -40,6 +45,9 @@ const targets: Target[] = [
   { name: 's3rver', endpoint: `http://127.0.0.1:${peerAddr.port}`, accessKey: 'S3RVER', secretKey: 'S3RVER' },
 ];
 
+const layer = await ErasureObjectLayer.open({ drives: [1, 2, 3, 4].map((i) => join(root, 'layer', `d${i}`)), parity: 2 });
+await layer.makeBucket('bench');
+
 const payload = randomBytes(LARGE);
 const small = randomBytes(SMALL);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -60,6 +68,24 @@ async function large(t: Target, round: number): Promise<{ put: number; get: numb
   }
   const get = (LARGE_COUNT * LARGE) / MiB / ((performance.now() - start) / 1000);
   c.destroy();
+  return { put, get };
+}
+
+async function* chunks(b: Buffer, size = 256 * 1024) {
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+}
+
+/** The same large runs without HTTP: straight into an ObjectLayer. */
+async function layerLarge(round: number): Promise<{ put: number; get: number }> {
+  let start = performance.now();
+  for (let i = 0; i < LARGE_COUNT; i++) await layer.putObject('bench', `large/${round}/${i}`, chunks(payload), { size: LARGE });
+  const put = (LARGE_COUNT * LARGE) / MiB / ((performance.now() - start) / 1000);
+  start = performance.now();
+  for (let i = 0; i < LARGE_COUNT; i++) {
+    const { body } = await layer.getObject('bench', `large/${round}/${i}`);
+    if (body instanceof Readable) for await (const _ of body) void _;
+  }
+  const get = (LARGE_COUNT * LARGE) / MiB / ((performance.now() - start) / 1000);
   return { put, get };
 }
 
@@ -107,7 +133,7 @@ async function smallRuns(t: Target, pool: Pool, round: number): Promise<{ put: n
   return { put: written / SECONDS, get: g / SECONDS };
 }
 
-const rows: Record<string, Record<string, number[]>> = { granary: {}, s3rver: {} };
+const rows: Record<string, Record<string, number[]>> = { granary: {}, s3rver: {}, layer: {} };
 const add = (t: string, k: string, v: number) => (rows[t][k] ??= []).push(v);
 try {
   for (const t of targets) await sdk(t).send(new CreateBucketCommand({ Bucket: 'bench' }));
@@ -120,11 +146,15 @@ try {
       add(t.name, '4 KiB PUT ops/s (undici+SigV4, 16 in flight)', s.put);
       add(t.name, '4 KiB GET ops/s (undici+SigV4, 16 in flight)', s.get);
     }
+    const l = await layerLarge(r);
+    add('layer', '16 MiB PUT MB/s (SDK)', l.put);
+    add('layer', '16 MiB GET MB/s (SDK)', l.get);
     console.error(`round ${r + 1}/${ROUNDS} done`);
   }
 } finally {
   await granary.stop();
   await peer.close();
+  await layer.close();
   rmSync(root, { recursive: true, force: true });
 }
 
@@ -134,4 +164,11 @@ for (const k of Object.keys(rows.granary)) {
   const g = median(rows.granary[k]);
   const p = median(rows.s3rver[k]);
   console.log(`  ${k.padEnd(46)} ${g.toFixed(0).padStart(10)} ${p.toFixed(0).padStart(10)} ${(g / p).toFixed(2).padStart(7)}`);
+}
+console.log(`  Granary over HTTP beside an ObjectLayer in this process (4 drives, 2+2, no HTTP); target ≥ 0.85`);
+console.log(`  ${'figure'.padEnd(46)} ${'HTTP'.padStart(10)} ${'layer'.padStart(10)} ${'ratio'.padStart(7)}`);
+for (const k of Object.keys(rows.layer)) {
+  const g = median(rows.granary[k]);
+  const o = median(rows.layer[k]);
+  console.log(`  ${k.replace(' (SDK)', '').padEnd(46)} ${g.toFixed(0).padStart(10)} ${o.toFixed(0).padStart(10)} ${(g / o).toFixed(2).padStart(7)}`);
 }
