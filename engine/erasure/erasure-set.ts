@@ -374,7 +374,8 @@ export class ErasureSet {
       const resolved: Resolved = { record, holders: winner.holders };
       if (deep && record.dataDir) {
         for (const part of record.parts) {
-          const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined);
+          // A deep check hashes frames and drops them: one buffer per slot serves every block.
+          const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined, true);
           try {
             for (let slot = 0; slot < this.n; slot++) {
               if (!this.ctx.drives[slot] || !winner.holders[slot] || report.healed.some((h) => h.slot === slot)) continue;
