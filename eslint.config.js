@@ -26,12 +26,25 @@ export default [
     },
   },
   layer(['engine/**/*.ts']),
-  // The shell reaches the engine only through its process: it compiles against the engine's types, never its code.
+  // The wire types the renderer and the shell compile against: declarations only, importing nothing but each other.
+  {
+    files: ['engine/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./[^/]+$)', message: 'engine/api imports only its own type modules: the renderer compiles against it' }] }],
+      'no-restricted-syntax': ['error',
+        { selector: 'Program > :matches(VariableDeclaration, FunctionDeclaration, ClassDeclaration, TSEnumDeclaration, ExpressionStatement, ExportDefaultDeclaration)', message: 'engine/api holds types only: no code' },
+        { selector: 'ExportNamedDeclaration > :matches(VariableDeclaration, FunctionDeclaration, ClassDeclaration, TSEnumDeclaration)', message: 'engine/api holds types only: no code' },
+        { selector: "ImportDeclaration[importKind='value'], ExportNamedDeclaration[source][exportKind='value'], ExportAllDeclaration[exportKind='value']", message: 'engine/api holds types only: `import type` / `export type`' },
+      ],
+    },
+  },
+  // The shell reaches the engine only through its process: it compiles against the wire types in engine/api, never engine code.
   {
     files: ['electron/**/*.ts', 'electron/**/*.cts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
-        { group: ['**/engine/**'], allowTypeImports: true, message: 'electron/ may only `import type` from the engine (engine/host/host-protocol.ts): the engine runs in its own process' },
+        { regex: '(^|/)engine/(?!api/[^/]+$)', message: 'electron/ compiles against the engine wire types only (engine/api/host-protocol.ts): the engine runs in its own process' },
+        { group: ['**/engine/api/*'], allowTypeImports: true, message: 'engine/api holds types only: use `import type`' },
         noRenderer,
       ] }],
     },

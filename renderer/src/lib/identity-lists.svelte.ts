@@ -1,4 +1,4 @@
-import type { GroupInfo, PolicySummary, UserInfo } from '../../../engine/console/api-types';
+import type { GroupInfo, PolicySummary, UserInfo } from '../../../engine/api/console-types';
 import { identityApi } from './api/identity-client';
 
 /**

@@ -1,3 +1,8 @@
+/**
+ * The S3 traffic the console's dashboard draws (`GET /api/v1/traffic`), as
+ * engine/metrics/traffic-window.ts counts it. Types only (engine/api).
+ */
+
 /** The coarse operation classes the dashboard draws: reads, writes, listings, deletes, and the rest. */
 export type TrafficClass = 'GET' | 'PUT' | 'LIST' | 'DELETE' | 'other';
 

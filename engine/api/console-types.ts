@@ -1,7 +1,8 @@
 /**
  * The console API's wire types: the one contract the engine and the renderer
- * both compile against (types only, so the renderer imports no engine code).
- * Every path is under `/api/v1`.
+ * both compile against. Types only, like everything in engine/api: the
+ * renderer may import these folders' types and nothing else of the engine
+ * (eslint.renderer.config.js). Every path is under `/api/v1`.
  */
 
 /** Who a session belongs to. */
@@ -323,8 +324,8 @@ export interface ErasureSetSummary {
   drives: DriveSummary[];
 }
 
-/** `GET /traffic` (admin:ServerInfo): recent S3 traffic; the shape lives beside its window in engine/metrics. */
-export type { TrafficClass, TrafficCounts, TrafficMinute, TrafficSummary } from '../metrics/traffic-types.js';
+/** `GET /traffic` (admin:ServerInfo): recent S3 traffic (engine/metrics/traffic-window.ts fills it). */
+export type { TrafficClass, TrafficCounts, TrafficMinute, TrafficSummary } from './traffic-types.js';
 
 /** `GET /storage`: capacity and drives (needs a session, no S3 permission: it says nothing about objects). */
 export interface StorageSummary {
