@@ -14,13 +14,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { Pool } from 'undici';
 import { ErasureObjectLayer } from '../engine/object/erasure-object-layer.js';
 import { signRequest } from '../engine/s3/auth/signer.js';
 import { startServer } from '../test/helpers/server.js';
+import { layerLarge } from './lib/layer-large.js';
 
 const MiB = 1024 * 1024;
 const LARGE = 16 * MiB;
@@ -68,24 +68,6 @@ async function large(t: Target, round: number): Promise<{ put: number; get: numb
   }
   const get = (LARGE_COUNT * LARGE) / MiB / ((performance.now() - start) / 1000);
   c.destroy();
-  return { put, get };
-}
-
-async function* chunks(b: Buffer, size = 256 * 1024) {
-  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
-}
-
-/** The same large runs without HTTP: straight into an ObjectLayer. */
-async function layerLarge(round: number): Promise<{ put: number; get: number }> {
-  let start = performance.now();
-  for (let i = 0; i < LARGE_COUNT; i++) await layer.putObject('bench', `large/${round}/${i}`, chunks(payload), { size: LARGE });
-  const put = (LARGE_COUNT * LARGE) / MiB / ((performance.now() - start) / 1000);
-  start = performance.now();
-  for (let i = 0; i < LARGE_COUNT; i++) {
-    const { body } = await layer.getObject('bench', `large/${round}/${i}`);
-    if (body instanceof Readable) for await (const _ of body) void _;
-  }
-  const get = (LARGE_COUNT * LARGE) / MiB / ((performance.now() - start) / 1000);
   return { put, get };
 }
 
@@ -146,9 +128,9 @@ try {
       add(t.name, '4 KiB PUT ops/s (undici+SigV4, 16 in flight)', s.put);
       add(t.name, '4 KiB GET ops/s (undici+SigV4, 16 in flight)', s.get);
     }
-    const l = await layerLarge(r);
-    add('layer', '16 MiB PUT MB/s (SDK)', l.put);
-    add('layer', '16 MiB GET MB/s (SDK)', l.get);
+    const l = await layerLarge(layer, payload, LARGE_COUNT, r);
+    add('layer', '16 MiB PUT MB/s', l.put);
+    add('layer', '16 MiB GET MB/s', l.get);
     console.error(`round ${r + 1}/${ROUNDS} done`);
   }
 } finally {
@@ -168,7 +150,7 @@ for (const k of Object.keys(rows.granary)) {
 console.log(`  Granary over HTTP beside an ObjectLayer in this process (4 drives, 2+2, no HTTP); target ≥ 0.85`);
 console.log(`  ${'figure'.padEnd(46)} ${'HTTP'.padStart(10)} ${'layer'.padStart(10)} ${'ratio'.padStart(7)}`);
 for (const k of Object.keys(rows.layer)) {
-  const g = median(rows.granary[k]);
+  const g = median(rows.granary[`${k} (SDK)`]);
   const o = median(rows.layer[k]);
-  console.log(`  ${k.replace(' (SDK)', '').padEnd(46)} ${g.toFixed(0).padStart(10)} ${o.toFixed(0).padStart(10)} ${(g / o).toFixed(2).padStart(7)}`);
+  console.log(`  ${k.padEnd(46)} ${g.toFixed(0).padStart(10)} ${o.toFixed(0).padStart(10)} ${(g / o).toFixed(2).padStart(7)}`);
 }

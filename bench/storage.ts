@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErasureObjectLayer } from '../engine/object/erasure-object-layer.js';
+import { layerLarge } from './lib/layer-large.js';
 
 const MiB = 1024 * 1024;
 const LARGE = 16 * MiB;
@@ -70,19 +71,6 @@ async function rawSmall(): Promise<number> {
   return n / SMALL_SECONDS;
 }
 
-async function granaryLarge(layer: ErasureObjectLayer, round: number): Promise<{ put: number; get: number }> {
-  let t = performance.now();
-  for (let i = 0; i < LARGE_COUNT; i++) await layer.putObject('bench', `large/${round}/${i}`, once(payload), { size: LARGE });
-  const put = (LARGE * LARGE_COUNT) / MiB / ((performance.now() - t) / 1000);
-  t = performance.now();
-  for (let i = 0; i < LARGE_COUNT; i++) {
-    const { body } = await layer.getObject('bench', `large/${round}/${i}`);
-    if (body instanceof Readable) for await (const _ of body) void _;
-  }
-  const get = (LARGE * LARGE_COUNT) / MiB / ((performance.now() - t) / 1000);
-  return { put, get };
-}
-
 async function granarySmall(layer: ErasureObjectLayer, round: number): Promise<{ put: number; get: number; p50: number; p99: number; getP99: number }> {
   const lat: number[] = [];
   let n = 0;
@@ -120,7 +108,7 @@ const add = (name: string, v: number) => (rows[name] ??= []).push(v);
 try {
   for (let r = 0; r < ROUNDS; r++) {
     add('raw write MB/s', await rawWrite());
-    const large = await granaryLarge(layer, r);
+    const large = await layerLarge(layer, payload, LARGE_COUNT, r);
     add('large PUT MB/s', large.put);
     add('raw read MB/s', await rawRead());
     add('large GET MB/s', large.get);
