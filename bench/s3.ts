@@ -8,7 +8,9 @@
  * the client about twice undici's CPU, which on two cores is the server's.
  * The same 16 MiB PUTs and GETs also run in this process against an
  * ObjectLayer on four drives of its own (what `npm run bench -- storage`
- * measures), so the HTTP figures sit beside the engine's without HTTP.
+ * measures), so the HTTP figures sit beside the engine's without HTTP; and
+ * against a bare fastify process that stores nothing (bench/lib/bare-http-peer),
+ * the most this client gets over loopback on this machine.
  * Prints medians and ratios.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -20,6 +22,7 @@ import { Pool } from 'undici';
 import { ErasureObjectLayer } from '../engine/object/erasure-object-layer.js';
 import { signRequest } from '../engine/s3/auth/signer.js';
 import { startServer } from '../test/helpers/server.js';
+import { startBarePeer } from './lib/bare-http-peer.js';
 import { layerLarge } from './lib/layer-large.js';
 
 const MiB = 1024 * 1024;
@@ -44,6 +47,9 @@ const targets: Target[] = [
   { name: 'granary', endpoint: granary.endpoint, accessKey: granary.accessKey, secretKey: granary.secretKey },
   { name: 's3rver', endpoint: `http://127.0.0.1:${peerAddr.port}`, accessKey: 'S3RVER', secretKey: 'S3RVER' },
 ];
+
+const bare = await startBarePeer();
+const bareTarget: Target = { name: 'bare', endpoint: bare.endpoint, accessKey: 'BARE', secretKey: 'BARE' };
 
 const layer = await ErasureObjectLayer.open({ drives: [1, 2, 3, 4].map((i) => join(root, 'layer', `d${i}`)), parity: 2 });
 await layer.makeBucket('bench');
@@ -115,7 +121,7 @@ async function smallRuns(t: Target, pool: Pool, round: number): Promise<{ put: n
   return { put: written / SECONDS, get: g / SECONDS };
 }
 
-const rows: Record<string, Record<string, number[]>> = { granary: {}, s3rver: {}, layer: {} };
+const rows: Record<string, Record<string, number[]>> = { granary: {}, s3rver: {}, layer: {}, bare: {} };
 const add = (t: string, k: string, v: number) => (rows[t][k] ??= []).push(v);
 try {
   for (const t of targets) await sdk(t).send(new CreateBucketCommand({ Bucket: 'bench' }));
@@ -131,26 +137,29 @@ try {
     const l = await layerLarge(layer, payload, LARGE_COUNT, r);
     add('layer', '16 MiB PUT MB/s', l.put);
     add('layer', '16 MiB GET MB/s', l.get);
+    const b = await large(bareTarget, r);
+    add('bare', '16 MiB PUT MB/s (SDK)', b.put);
+    add('bare', '16 MiB GET MB/s (SDK)', b.get);
     console.error(`round ${r + 1}/${ROUNDS} done`);
   }
 } finally {
   await granary.stop();
   await peer.close();
+  await bare.stop();
   await layer.close();
   rmSync(root, { recursive: true, force: true });
 }
 
-console.log(`s3 bench: loopback, ${ROUNDS} alternating rounds, medians (Granary: 4 folder drives, 2+2, fsynced; s3rver: no fsync, no auth)`);
-console.log(`  ${'figure'.padEnd(46)} ${'granary'.padStart(10)} ${'s3rver'.padStart(10)} ${'ratio'.padStart(7)}`);
-for (const k of Object.keys(rows.granary)) {
-  const g = median(rows.granary[k]);
-  const p = median(rows.s3rver[k]);
-  console.log(`  ${k.padEnd(46)} ${g.toFixed(0).padStart(10)} ${p.toFixed(0).padStart(10)} ${(g / p).toFixed(2).padStart(7)}`);
+/** One table: Granary's figure for each of `other`'s, the other's, and their ratio. `granaryKey` maps the other's figure name to Granary's. */
+function table(title: string, heads: [string, string], other: Record<string, number[]>, granaryKey = (k: string) => k): void {
+  console.log(title);
+  console.log(`  ${'figure'.padEnd(46)} ${heads[0].padStart(10)} ${heads[1].padStart(10)} ${'ratio'.padStart(7)}`);
+  for (const k of Object.keys(other)) {
+    const g = median(rows.granary[granaryKey(k)]);
+    const o = median(other[k]);
+    console.log(`  ${k.padEnd(46)} ${g.toFixed(0).padStart(10)} ${o.toFixed(0).padStart(10)} ${(g / o).toFixed(2).padStart(7)}`);
+  }
 }
-console.log(`  Granary over HTTP beside an ObjectLayer in this process (4 drives, 2+2, no HTTP); target ≥ 0.85`);
-console.log(`  ${'figure'.padEnd(46)} ${'HTTP'.padStart(10)} ${'layer'.padStart(10)} ${'ratio'.padStart(7)}`);
-for (const k of Object.keys(rows.layer)) {
-  const g = median(rows.granary[`${k} (SDK)`]);
-  const o = median(rows.layer[k]);
-  console.log(`  ${k.padEnd(46)} ${g.toFixed(0).padStart(10)} ${o.toFixed(0).padStart(10)} ${(g / o).toFixed(2).padStart(7)}`);
-}
+table(`s3 bench: loopback, ${ROUNDS} alternating rounds, medians (Granary: 4 folder drives, 2+2, fsynced; s3rver: no fsync, no auth)`, ['granary', 's3rver'], rows.s3rver);
+table('  Granary over HTTP beside an ObjectLayer in this process (4 drives, 2+2, no HTTP); target ≥ 0.85', ['HTTP', 'layer'], rows.layer, (k) => `${k} (SDK)`);
+table('  Granary over HTTP beside bare fastify that stores nothing (the loopback ceiling for this client here)', ['granary', 'bare'], rows.bare);
