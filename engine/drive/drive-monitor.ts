@@ -114,11 +114,20 @@ export class DriveMonitor {
     return this.guarded(kind, what, fn);
   }
 
-  /** A synchronous operation (metadata reads): errors and latency count, it cannot be cut short. */
-  runSync<T>(kind: DriveOpKind, what: string, fn: () => T): T {
+  /**
+   * A synchronous operation (metadata reads): errors and latency count, but it
+   * cannot be cut short, and it holds the whole process while it waits on the
+   * disk. So an offline drive (one that stopped answering its async
+   * operations in time) is not touched at all: the request goes on with the
+   * other drives, and the probe (`opts.probe`: after its async checks
+   * answered in time) brings it back.
+   */
+  runSync<T>(kind: DriveOpKind, what: string, fn: () => T, opts: { probe?: boolean } = {}): T {
+    if (this.state === 'offline' && !opts.probe) throw new DriveError('offline', `${this.root}: offline (${this.reason ?? 'not answering'}): ${what}`);
     const fault = injectedFault(this.root);
     const started = performance.now();
     try {
+      if (fault?.syncDelayMs) blockFor(fault.syncDelayMs);
       if (faultApplies(fault, kind) && fault.error) throw injectedError(fault.error, what);
       const out = fn();
       (kind === 'read' ? this.read : this.write).record(performance.now() - started);
@@ -241,6 +250,11 @@ export class DriveMonitor {
 function injectedError(kind: 'io' | 'full', what: string): Error {
   const code = kind === 'full' ? 'ENOSPC' : 'EIO';
   return Object.assign(new Error(`${code}: injected by the test fault hook, ${what}`), { code, injected: true });
+}
+
+/** What a read() on a hung disk does to the thread that made it. */
+function blockFor(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

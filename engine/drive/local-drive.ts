@@ -119,7 +119,8 @@ export class LocalDrive {
     }
     if ((await readFile(path, 'utf8')) !== body) throw new DriveError('io', `${this.root}: probe read back other bytes`);
     await rm(path, { force: true });
-    this.read(() => this.q.bucket.get(''));
+    // The DB too; other metadata reads skip the drive until this probe brings it back.
+    this.health.runSync('read', 'probe: metadata read', () => this.q.bucket.get(''), { probe: true });
   }
 
   // ---- metadata reads -------------------------------------------------------

@@ -236,6 +236,15 @@ describe('drive health', () => {
     // Offline, it costs requests nothing: they go on with the other three.
     await put('hung/while-offline', seededBytes(5000, 30));
     await assertAllReadable();
+    // A hung disk also blocks the thread that reads it, and metadata reads are synchronous: the hook now
+    // blocks each one on this drive for 5 s. Offline, the drive is not read at all, so no request waits.
+    setFaults({ [hung]: { delayMs: 600_000, syncDelayMs: 5_000 } });
+    await new Promise((r) => setTimeout(r, 300)); // the hook looks at its file every 100 ms
+    const started = performance.now();
+    await put('hung/not-read', seededBytes(4000, 32));
+    assert.ok((await get('hung/small-1')).equals(written.get('hung/small-1')!));
+    const took = performance.now() - started;
+    assert.ok(took < 5_000, `a PUT and a GET took ${took.toFixed(0)} ms: the offline drive was read`);
 
     setFaults({});
     await stream.waitFor('the drive back online', (e) => e.type === 'drive-state' && e.drive === hung && e.to === 'online');

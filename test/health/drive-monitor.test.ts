@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DriveError } from '../../engine/drive/drive-error.js';
+import { DriveMonitor } from '../../engine/drive/drive-monitor.js';
+
+const eio = () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+
+test('an offline drive gets no synchronous operation until its probe brings it back', async () => {
+  let answering = false;
+  const monitor = new DriveMonitor('/nonexistent/granary-drive', { timeoutMs: 1_000, failLimit: 2, probeMs: 60_000 }, async () => {
+    if (!answering) throw new Error('still not answering');
+  });
+  let touched = 0;
+  const read = () => monitor.runSync('read', 'metadata read', () => ++touched);
+
+  assert.equal(read(), 1, 'online: the read runs');
+  await assert.rejects(monitor.run('read', 'shard read', eio));
+  assert.equal(read(), 2, 'one failure is not enough to stop reading it');
+  await assert.rejects(monitor.run('read', 'shard read', eio));
+  assert.equal(monitor.online, false);
+
+  const timeoutsBefore = monitor.status().counters;
+  assert.throws(read, (e: unknown) => e instanceof DriveError && e.kind === 'offline' && e.message.includes('metadata read'));
+  assert.throws(() => monitor.runSync('write', 'staging', () => ++touched), (e: unknown) => e instanceof DriveError && e.kind === 'offline');
+  assert.equal(touched, 2, 'neither operation touched the drive');
+  assert.deepEqual(monitor.status().counters, timeoutsBefore, 'refusing them is not another failure of the drive');
+
+  // The probe runs at start and then every probeMs; a fresh start stands in for the next tick.
+  answering = true;
+  monitor.start();
+  try {
+    for (let i = 0; i < 50 && !monitor.online; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(monitor.online, true, 'the probe answered');
+    assert.equal(read(), 3, 'back online, reads reach it again');
+  } finally {
+    monitor.stop();
+  }
+});
