@@ -126,16 +126,26 @@ export class DriveMonitor {
     if (this.state === 'offline' && !opts.probe) throw new DriveError('offline', `${this.root}: offline (${this.reason ?? 'not answering'}): ${what}`);
     const fault = injectedFault(this.root);
     const started = performance.now();
+    let out: T;
     try {
       if (fault?.syncDelayMs) blockFor(fault.syncDelayMs);
       if (faultApplies(fault, kind) && fault.error) throw injectedError(fault.error, what);
-      const out = fn();
-      (kind === 'read' ? this.read : this.write).record(performance.now() - started);
-      // No reset of the failure run: a metadata read served from the page cache says little about a disk that hangs.
-      return out;
+      out = fn();
     } catch (err) {
       throw this.failed(driveErrorFrom(err, `${this.root}: ${what}`));
     }
+    const took = performance.now() - started;
+    (kind === 'read' ? this.read : this.write).record(took);
+    // It could not be cut short, but it held the engine past the drive's budget: a timeout all the same, so a
+    // disk that stalls reads is taken offline after failLimit of them (and a probe that stalled does not bring
+    // it back). Otherwise the answer stands.
+    if (took > this.opts.timeoutMs) {
+      const late = new DriveError('timeout', `${this.root}: ${what} held the engine for ${Math.round(took)} ms (budget ${this.opts.timeoutMs} ms)`);
+      if (opts.probe) throw late; // counted once, by the probe's own deadline guard
+      this.failed(late);
+    }
+    // No reset of the failure run otherwise: a metadata read served from the page cache says little about a disk that hangs.
+    return out;
   }
 
   private async guarded<T>(kind: DriveOpKind, what: string, fn: () => Promise<T>): Promise<T> {

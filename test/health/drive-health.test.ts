@@ -255,6 +255,27 @@ describe('drive health', () => {
     await assertAllReadable();
   });
 
+  test('a drive whose metadata reads stall the engine past its budget is taken offline, and comes back', { timeout: 120_000 }, async () => {
+    const slow = server.drives[0];
+    const before = drive(await health(), slow).counters.timeouts;
+    const fromSeq = stream.events.at(-1)?.seq ?? 0;
+    // Every metadata read of the drive now blocks 2 s (the budget is 1.5 s); small GETs read only metadata.
+    setFaults({ [slow]: { syncDelayMs: 2_000 } });
+    await new Promise((r) => setTimeout(r, 300)); // the hook looks at its file every 100 ms
+    for (let i = 0; i < 3; i++) assert.ok((await get(`hung/small-${i}`)).equals(written.get(`hung/small-${i}`)!), 'each GET still answers');
+    await stream.waitFor('the stalling drive offline', (e) => e.type === 'drive-state' && e.drive === slow && e.to === 'offline' && e.seq > fromSeq);
+    const d = drive(await health(), slow);
+    assert.equal(d.state, 'offline');
+    assert.ok(d.counters.timeouts >= before + 3, `timeouts: ${d.counters.timeouts}, before: ${before}`);
+    assert.equal(d.lastError?.kind, 'timeout');
+    const started = performance.now();
+    assert.ok((await get('hung/small-3')).equals(written.get('hung/small-3')!));
+    assert.ok(performance.now() - started < 2_000, 'offline, it no longer holds requests up');
+    setFaults({});
+    await stream.waitFor('the stalling drive back', (e) => e.type === 'drive-state' && e.drive === slow && e.to === 'online' && e.seq > fromSeq);
+    await assertAllReadable();
+  });
+
   test('a failing drive: its I/O errors are counted with the last one, and reads go on from the others', { timeout: 120_000 }, async () => {
     const failing = server.drives[2];
     setFaults({ [failing]: { error: 'io', ops: 'read' } });

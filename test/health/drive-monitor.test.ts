@@ -36,3 +36,22 @@ test('an offline drive gets no synchronous operation until its probe brings it b
     monitor.stop();
   }
 });
+
+test('a synchronous operation that held the thread past the budget answers, and counts as a timeout', () => {
+  const monitor = new DriveMonitor('/nonexistent/granary-drive', { timeoutMs: 30, failLimit: 3, probeMs: 60_000 }, async () => undefined);
+  const stall = () => monitor.runSync('read', 'metadata read', () => {
+    const until = performance.now() + 40;
+    while (performance.now() < until); // a read() stuck on the disk
+    return 'row';
+  });
+  assert.equal(monitor.runSync('read', 'metadata read', () => 'row'), 'row');
+  assert.equal(monitor.status().counters.timeouts, 0, 'a quick read is no timeout');
+  assert.equal(stall(), 'row');
+  assert.equal(stall(), 'row');
+  assert.equal(monitor.status().counters.timeouts, 2);
+  assert.equal(monitor.status().lastError?.kind, 'timeout');
+  assert.match(monitor.status().lastError!.message, /held the engine for \d+ ms \(budget 30 ms\)/);
+  assert.equal(monitor.online, true, 'two in a row are not yet enough');
+  assert.equal(stall(), 'row', 'the third still answers');
+  assert.equal(monitor.online, false, 'and takes the drive offline');
+});
