@@ -30,7 +30,7 @@ export default [
   {
     files: ['engine/api/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./[^/]+$)', message: 'engine/api imports only its own type modules: the renderer compiles against it' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\.\\./[a-z-]+/types\\.js$)', message: 'engine/api imports only its own type modules (../CONTRACT/types.js): the renderer compiles against it' }] }],
       'no-restricted-syntax': ['error',
         { selector: 'Program > :matches(VariableDeclaration, FunctionDeclaration, ClassDeclaration, TSEnumDeclaration, ExpressionStatement, ExportDefaultDeclaration)', message: 'engine/api holds types only: no code' },
         { selector: 'ExportNamedDeclaration > :matches(VariableDeclaration, FunctionDeclaration, ClassDeclaration, TSEnumDeclaration)', message: 'engine/api holds types only: no code' },
@@ -43,8 +43,8 @@ export default [
     files: ['electron/**/*.ts', 'electron/**/*.cts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
-        { regex: '(^|/)engine/(?!api/[^/]+$)', message: 'electron/ compiles against the engine wire types only (engine/api/host-protocol.ts): the engine runs in its own process' },
-        { group: ['**/engine/api/*'], allowTypeImports: true, message: 'engine/api holds types only: use `import type`' },
+        { regex: '(^|/)engine/(?!api/[a-z-]+/types(\\.js)?$)', message: 'electron/ compiles against the engine wire types only (engine/api/host/types.ts): the engine runs in its own process' },
+        { group: ['**/engine/api/**'], allowTypeImports: true, message: 'engine/api holds types only: use `import type`' },
         noRenderer,
       ] }],
     },

@@ -1,4 +1,4 @@
-import type { EngineToHost, HealthSummary } from '../engine/api/host-protocol.js';
+import type { EngineToHost, HealthSummary } from '../engine/api/host/types.js';
 
 const str = (v: unknown): v is string => typeof v === 'string';
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -1,4 +1,4 @@
-import type { HealthSummary } from '../engine/api/host-protocol.js';
+import type { HealthSummary } from '../engine/api/host/types.js';
 
 /** What the shell knows of its engine: the supervisor's phase and the last health report. */
 export type EngineStatus =

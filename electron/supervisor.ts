@@ -1,4 +1,4 @@
-import type { EngineToHost, HostToEngine } from '../engine/api/host-protocol.js';
+import type { EngineToHost, HostToEngine } from '../engine/api/host/types.js';
 import type { EngineStatus } from './engine-status.js';
 
 /** One run of the engine process, whatever forks it (Electron's utilityProcess, Node's child_process in tests). */

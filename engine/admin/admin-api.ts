@@ -12,7 +12,7 @@ import { authenticateAdmin } from './admin-auth.js';
 import type { AdminNetworks } from './admin-network.js';
 import { ADMIN_ROUTES, type AdminCall } from './admin-routes.js';
 import type { StsAdmin } from './sts-routes.js';
-import type { HealthSnapshot } from '../api/health-types.js';
+import type { HealthSnapshot } from '../api/health/types.js';
 import type { LdapAdmin } from './ldap-routes.js';
 
 export const ADMIN_PREFIX = '/granary/admin/v1/';

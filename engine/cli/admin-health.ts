@@ -1,4 +1,4 @@
-import type { DriveHealth, HealthSnapshot, LatencySummary, SetHealth } from '../api/health-types.js';
+import type { DriveHealth, HealthSnapshot, LatencySummary, SetHealth } from '../api/health/types.js';
 import { show, type AdminCommand } from './admin-spec.js';
 import { formatBytes, formatFields, formatTable } from './admin-table.js';
 

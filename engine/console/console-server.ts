@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ConsoleErrorBody } from '../api/console-types.js';
+import type { ConsoleErrorBody } from '../api/console/types.js';
 import { isSecure, type ConsoleContext, type ConsoleDeps } from './console-context.js';
 import { ConsoleError, describeError } from './console-error.js';
 import { checkRequestOrigin, isLoopbackHost } from './request-origin.js';

@@ -1,6 +1,6 @@
 import type { IamService } from '../iam/iam-service.js';
 import type { GroupRecord, ServiceAccountRecord, UserRecord } from '../iam/records.js';
-import type { AccessKeyInfo, GroupInfo, PolicySummary, UserInfo } from '../api/console-types.js';
+import type { AccessKeyInfo, GroupInfo, PolicySummary, UserInfo } from '../api/console/types.js';
 
 /** IAM records as the console shows them: no secrets, dates in ISO 8601. */
 export function userInfo(iam: IamService, u: UserRecord): UserInfo {

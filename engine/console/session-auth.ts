@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { annotate } from '../s3/request-notes.js';
 import { identityFields } from '../s3/s3-server.js';
-import type { SessionInfo } from '../api/console-types.js';
+import type { SessionInfo } from '../api/console/types.js';
 import type { ConsoleContext, ConsoleSession } from './console-context.js';
 import { ConsoleError } from './console-error.js';
 import { sameSecret } from './constant-time.js';

@@ -1,5 +1,5 @@
 import type { StorageInfo } from '../object/object-layer.js';
-import type { ErasureSetSummary, StorageSummary } from '../api/console-types.js';
+import type { ErasureSetSummary, StorageSummary } from '../api/console/types.js';
 
 const SEVERITY: ErasureSetSummary['state'][] = ['healthy', 'degraded', 'read-only', 'offline'];
 

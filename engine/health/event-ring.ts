@@ -1,4 +1,4 @@
-import type { HealthEvent, HealthEventBody } from '../api/health-types.js';
+import type { HealthEvent, HealthEventBody } from '../api/health/types.js';
 
 /** The last `capacity` events, numbered from 1: what a reconnecting stream can still replay. */
 export class EventRing {

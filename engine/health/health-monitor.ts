@@ -1,6 +1,6 @@
 import type { DriveReport, DriveReports } from '../object/object-layer.js';
 import { EventRing } from './event-ring.js';
-import type { DriveHealth, DriveState, HealProgress, HealthEvent, HealthEventBody, HealthListener, HealthSnapshot, HealthSource, SetHealth } from '../api/health-types.js';
+import type { DriveHealth, DriveState, HealProgress, HealthEvent, HealthEventBody, HealthListener, HealthSnapshot, HealthSource, SetHealth } from '../api/health/types.js';
 import { setStateOf, worst } from './set-state.js';
 import type { SmartInfo } from './smart-info.js';
 

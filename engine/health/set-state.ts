@@ -1,4 +1,4 @@
-import type { DriveState, SetState } from '../api/health-types.js';
+import type { DriveState, SetState } from '../api/health/types.js';
 
 /** A set's state from its drives': below read quorum (k) offline, below write quorum read-only. */
 export function setStateOf(states: DriveState[], k: number, writeQuorum: number): { state: SetState; canLose: number } {

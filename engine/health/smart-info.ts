@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import si from 'systeminformation';
-import type { DriveSmart } from '../api/health-types.js';
+import type { DriveSmart } from '../api/health/types.js';
 
 const SMARTCTL = '/usr/sbin/smartctl';
 /** SMART data changes slowly and smartctl wakes sleeping disks: ask at most this often. */

@@ -2,7 +2,7 @@
  * The engine as a child process: what the desktop shell forks
  * (`utilityProcess.fork(dist/engine/host/engine-process.js, ARGS)`) and what
  * the tests fork with Node's `child_process.fork`. ARGS are those of
- * `granary server`. Status goes to the parent as host-protocol messages; the
+ * `granary server`. Status goes to the parent as host protocol messages (engine/api/host/types.ts); the
  * log goes to stdout as in a terminal.
  */
 import { parseServerArgs } from '../cli/server-command.js';

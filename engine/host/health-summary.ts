@@ -1,5 +1,5 @@
-import type { HealthSnapshot } from '../api/health-types.js';
-import type { HealthSummary } from '../api/host-protocol.js';
+import type { HealthSnapshot } from '../api/health/types.js';
+import type { HealthSummary } from '../api/host/types.js';
 
 const SET_STATE = { healthy: 'ok', degraded: 'degraded', 'read-only': 'read-only', offline: 'offline' } as const;
 

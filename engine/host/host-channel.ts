@@ -1,4 +1,4 @@
-import type { EngineToHost, HostToEngine } from '../api/host-protocol.js';
+import type { EngineToHost, HostToEngine } from '../api/host/types.js';
 
 /** Electron's `process.parentPort` in a utility process, described here so the engine never imports Electron. */
 interface ParentPort {

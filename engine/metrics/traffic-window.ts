@@ -1,5 +1,5 @@
 import type { RequestRecord } from '../common/request-record.js';
-import type { TrafficClass, TrafficCounts, TrafficMinute, TrafficSummary } from '../api/traffic-types.js';
+import type { TrafficClass, TrafficCounts, TrafficMinute, TrafficSummary } from '../api/traffic/types.js';
 
 const MINUTE_MS = 60_000;
 export const TRAFFIC_MINUTES = 60;

@@ -1,5 +1,5 @@
 import type { HealEvent, SweepStatus } from '../heal/heal-types.js';
-import type { HealProgress, HealthEventBody, HealthSnapshot } from '../api/health-types.js';
+import type { HealProgress, HealthEventBody, HealthSnapshot } from '../api/health/types.js';
 
 /**
  * The healer's events as the health stream carries them (console, tray,

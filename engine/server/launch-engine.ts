@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SetupRequest, SetupResponse } from '../api/console-types.js';
+import type { SetupRequest, SetupResponse } from '../api/console/types.js';
 import { ConsoleError } from '../console/console-error.js';
 import { rootCredentialsFile, saveRootCredentials } from '../iam/root-credentials.js';
 import { awsConfig, lanEndpoints, rcloneConfig } from '../setup/client-configs.js';

@@ -14,7 +14,7 @@ import { IamService } from '../iam/iam-service.js';
 import { readWrappedKey } from '../iam/iam-snapshot.js';
 import { CredentialsError, loadRootCredentials, rotateRootSecret, setRootSecret, wouldGenerateRoot, type RootCredentials } from '../iam/root-credentials.js';
 import { HealthMonitor } from '../health/health-monitor.js';
-import type { HealthListener, HealthSnapshot, HealthSource } from '../api/health-types.js';
+import type { HealthListener, HealthSnapshot, HealthSource } from '../api/health/types.js';
 import { SmartInfo } from '../health/smart-info.js';
 import { DEFAULT_HEALER_CONFIG, Healer, type HealerConfig } from '../heal/healer.js';
 import { applyDriveReplacements, recordDriveReplacement } from './drive-replacements.js';

@@ -1,5 +1,5 @@
 import si from 'systeminformation';
-import type { SetupDisk } from '../api/console-types.js';
+import type { SetupDisk } from '../api/console/types.js';
 
 /** Filesystems that hold nothing across a reboot, or cannot be written: never offered as drives. */
 const NOT_DRIVES = new Set(['tmpfs', 'devtmpfs', 'squashfs', 'efivarfs', 'ramfs', 'iso9660', 'overlay', 'proc', 'sysfs']);

@@ -1,6 +1,6 @@
 import { accessSync, constants, readdirSync, statSync, statfsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { SetupPreviewResponse } from '../api/console-types.js';
+import type { SetupPreviewResponse } from '../api/console/types.js';
 import { readFormat } from '../drive/format.js';
 import { DeploymentError, setSizeFor } from '../erasure/deployment.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { GranaryError } from '../common/errors.js';
 import { nextRequestId } from '../common/request-id.js';
-import type { ConsoleErrorBody, SetupDisksResponse, SetupPreviewResponse, SetupRequest, SetupResponse, SetupStatus } from '../api/console-types.js';
+import type { ConsoleErrorBody, SetupDisksResponse, SetupPreviewResponse, SetupRequest, SetupResponse, SetupStatus } from '../api/console/types.js';
 import { sameSecret } from '../console/constant-time.js';
 import { ConsoleError, describeError } from '../console/console-error.js';
 import { checkRequestOrigin, isLoopbackHost } from '../console/request-origin.js';

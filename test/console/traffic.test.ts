@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { TrafficCounts, TrafficSummary } from '../../engine/api/console-types.js';
+import type { TrafficCounts, TrafficSummary } from '../../engine/api/console/types.js';
 import { signRequest } from '../../engine/s3/auth/signer.js';
 import { api, consoleUrlOf, expectError, login, type ConsoleSessionHandle } from './console-client.js';
 import { mulberry32 } from '../helpers/prng.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EngineToHost, HostToEngine } from '../../engine/api/host-protocol.js';
+import type { EngineToHost, HostToEngine } from '../../engine/api/host/types.js';
 import type { EngineStatus } from '../../electron/engine-status.js';
 import { restartDelay, Supervisor, DEFAULT_POLICY, type Clock, type EngineProcess } from '../../electron/supervisor.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HealthSummary } from '../../engine/api/host-protocol.js';
+import type { HealthSummary } from '../../engine/api/host/types.js';
 import { parseEngineMessage } from '../../electron/engine-messages.js';
 import { trayState } from '../../electron/tray-state.js';
 

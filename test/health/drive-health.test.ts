@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import type { DriveHealth, HealthEvent, HealthSnapshot } from '../../engine/api/health-types.js';
+import type { DriveHealth, HealthEvent, HealthSnapshot } from '../../engine/api/health/types.js';
 import { seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { signedFetch, type Account } from '../helpers/signed-fetch.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import type { HealthSnapshot } from '../../engine/api/health-types.js';
+import type { HealthSnapshot } from '../../engine/api/health/types.js';
 import { seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { signedFetch } from '../helpers/signed-fetch.js';

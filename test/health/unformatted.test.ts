@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_HEALER_CONFIG, Healer } from '../../engine/heal/healer.js';
 import { HealthMonitor } from '../../engine/health/health-monitor.js';
-import type { HealthEvent } from '../../engine/api/health-types.js';
+import type { HealthEvent } from '../../engine/api/health/types.js';
 import { ErasureObjectLayer } from '../../engine/object/erasure-object-layer.js';
 import { readAll, seededBytes } from '../helpers/drives.js';
 

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { EngineToHost, HostToEngine } from '../../engine/api/host-protocol.js';
+import type { EngineToHost, HostToEngine } from '../../engine/api/host/types.js';
 
 export const ENGINE_ENTRY = join(import.meta.dirname, '../../engine/host/engine-process.ts');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DriveHealth, HealthSnapshot } from '../../engine/api/health-types.js';
+import type { DriveHealth, HealthSnapshot } from '../../engine/api/health/types.js';
 import { summarizeSnapshot } from '../../engine/host/health-summary.js';
 
 describe('summarizeSnapshot (engine/health)', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { HealEvent, SweepStatus } from '../../engine/heal/heal-types.js';
 import { zeroCounts } from '../../engine/heal/heal-types.js';
-import type { HealthEvent, HealthSnapshot } from '../../engine/api/health-types.js';
+import type { HealthEvent, HealthSnapshot } from '../../engine/api/health/types.js';
 import { healthEventOf } from '../../engine/server/heal-events.js';
 import { consoleUrlOf, login } from '../console/console-client.js';
 import { startServer, type RunningServer } from '../helpers/server.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ConsoleErrorBody, SessionInfo, SetupDisksResponse, SetupPreviewResponse, SetupResponse } from '../../engine/api/console-types.js';
+import type { ConsoleErrorBody, SessionInfo, SetupDisksResponse, SetupPreviewResponse, SetupResponse } from '../../engine/api/console/types.js';
 import { tempDrives } from '../helpers/drives.js';
 import { forkEngine, type EngineChild } from '../helpers/engine-child.js';
 import { run } from '../helpers/run.js';

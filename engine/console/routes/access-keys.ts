@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServiceAccountRecord } from '../../iam/records.js';
 import { isSelf, ownAccount, requireActions } from '../admin-action.js';
-import type { AccessKeyInfo, AccessKeysResponse, NewAccessKeyResponse } from '../../api/console-types.js';
+import type { AccessKeyInfo, AccessKeysResponse, NewAccessKeyResponse } from '../../api/console/types.js';
 import { sourceAddress, type ConsoleContext, type ConsoleSession } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { accessKeyInfo } from '../iam-views.js';

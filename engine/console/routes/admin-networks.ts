@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requireActions } from '../admin-action.js';
-import type { AdminNetworksResponse } from '../../api/console-types.js';
+import type { AdminNetworksResponse } from '../../api/console/types.js';
 import { sourceAddress, type ConsoleContext } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { withSession } from '../session-auth.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { GranaryError } from '../../common/errors.js';
 import { checkBucketName } from '../../object/names.js';
-import type { BucketListResponse, BucketSummary } from '../../api/console-types.js';
+import type { BucketListResponse, BucketSummary } from '../../api/console/types.js';
 import type { ConsoleContext } from '../console-context.js';
 import { bucketParam, storageOf } from '../object-params.js';
 import { bodyObject, stringField } from '../request-body.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isGranaryError } from '../../common/errors.js';
 import { StsError } from '../../sts/sts-error.js';
-import type { LoginMethods, LoginResponse } from '../../api/console-types.js';
+import type { LoginMethods, LoginResponse } from '../../api/console/types.js';
 import { sourceAddress, type ConsoleContext } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { credentialTag } from '../credential-tag.js';

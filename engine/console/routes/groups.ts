@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireActions } from '../admin-action.js';
-import type { GroupInfo, GroupsResponse } from '../../api/console-types.js';
+import type { GroupInfo, GroupsResponse } from '../../api/console/types.js';
 import { sourceAddress, type ConsoleContext, type ConsoleSession } from '../console-context.js';
 import { groupInfo } from '../iam-views.js';
 import { bodyObject, optionalStringListField, statusField, stringField, stringListField } from '../request-body.js';

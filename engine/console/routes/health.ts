@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GranaryError } from '../../common/errors.js';
-import type { HealthEvent, HealthSnapshot, HealthSource } from '../../api/health-types.js';
+import type { HealthEvent, HealthSnapshot, HealthSource } from '../../api/health/types.js';
 import { sourceAddress, type ConsoleContext, type ConsoleSession } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { resolveSession } from '../session-auth.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { LoginResponse } from '../../api/console-types.js';
+import type { LoginResponse } from '../../api/console/types.js';
 import { isSecure, sourceAddress, type ConsoleContext } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { sameSecret } from '../constant-time.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { newRecoveryCodes, newTotpSecret, verifyTotp } from '../../iam/totp.js';
-import type { MfaEnrolResponse, MfaVerifyResponse } from '../../api/console-types.js';
+import type { MfaEnrolResponse, MfaVerifyResponse } from '../../api/console/types.js';
 import { sourceAddress, type ConsoleContext } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { classifyCode, spendMfaCode } from '../mfa-code.js';

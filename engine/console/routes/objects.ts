@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { LIMITS } from '../../object/object-layer.js';
-import type { ObjectListResponse, ObjectWriteResponse } from '../../api/console-types.js';
+import type { ObjectListResponse, ObjectWriteResponse } from '../../api/console/types.js';
 import type { ConsoleContext } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { attachmentDisposition } from '../content-disposition.js';

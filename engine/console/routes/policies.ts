@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireActions } from '../admin-action.js';
-import type { PoliciesResponse, PolicyCheckResponse, PolicyInfo } from '../../api/console-types.js';
+import type { PoliciesResponse, PolicyCheckResponse, PolicyInfo } from '../../api/console/types.js';
 import { sourceAddress, type ConsoleContext, type ConsoleSession } from '../console-context.js';
 import { policySummary } from '../iam-views.js';
 import { bodyObject, stringField } from '../request-body.js';

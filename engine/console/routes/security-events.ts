@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { SecurityEvent, SecurityEventsResponse } from '../../api/console-types.js';
+import type { SecurityEvent, SecurityEventsResponse } from '../../api/console/types.js';
 import { sourceAddress, type ConsoleContext } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { withSession } from '../session-auth.js';

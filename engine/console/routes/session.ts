@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { SessionInfo } from '../../api/console-types.js';
+import type { SessionInfo } from '../../api/console/types.js';
 import type { ConsoleContext } from '../console-context.js';
 import { sessionInfo, withSession } from '../session-auth.js';
 

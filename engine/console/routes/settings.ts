@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { RequireMfaSetting } from '../../api/console-types.js';
+import type { RequireMfaSetting } from '../../api/console/types.js';
 import { sourceAddress, type ConsoleContext } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { mfaEnrolled, mfaRequired, REQUIRE_MFA_SETTING } from '../mfa-policy.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { SetupStatus } from '../../api/console-types.js';
+import type { SetupStatus } from '../../api/console/types.js';
 import { ConsoleError } from '../console-error.js';
 
 /** The full console runs only once setup is done: the setup calls say so (engine/setup serves them before). */

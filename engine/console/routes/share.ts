@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { presignUrl } from '../../s3/auth/signer.js';
-import type { ShareResponse } from '../../api/console-types.js';
+import type { ShareResponse } from '../../api/console/types.js';
 import type { ConsoleContext, S3Endpoint } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { bucketParam, storageOf } from '../object-params.js';

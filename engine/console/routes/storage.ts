@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { StorageSummary } from '../../api/console-types.js';
+import type { StorageSummary } from '../../api/console/types.js';
 import type { ConsoleContext } from '../console-context.js';
 import { storageOf } from '../object-params.js';
 import { withSession } from '../session-auth.js';

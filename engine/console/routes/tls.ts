@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { TlsInstructions } from '../../api/console-types.js';
+import type { TlsInstructions } from '../../api/console/types.js';
 import type { ConsoleContext } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 

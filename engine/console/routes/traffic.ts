@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { GranaryError } from '../../common/errors.js';
-import type { TrafficSummary } from '../../api/traffic-types.js';
+import type { TrafficSummary } from '../../api/traffic/types.js';
 import { sourceAddress, type ConsoleContext } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { resolveSession } from '../session-auth.js';

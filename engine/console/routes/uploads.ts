@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { LIMITS } from '../../object/object-layer.js';
-import type { MultipartCreateResponse, ObjectWriteResponse, PartWriteResponse } from '../../api/console-types.js';
+import type { MultipartCreateResponse, ObjectWriteResponse, PartWriteResponse } from '../../api/console/types.js';
 import type { ConsoleContext } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { bucketParam, contentLength, keyParam, storageOf } from '../object-params.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireActions } from '../admin-action.js';
-import type { UserInfo, UsersResponse } from '../../api/console-types.js';
+import type { UserInfo, UsersResponse } from '../../api/console/types.js';
 import { sourceAddress, type ConsoleContext, type ConsoleSession } from '../console-context.js';
 import { ConsoleError } from '../console-error.js';
 import { userInfo } from '../iam-views.js';

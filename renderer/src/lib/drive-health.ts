@@ -1,6 +1,6 @@
 import { ApiError } from './api/api-error';
 import { request } from './api/http';
-import type { DriveHealth, HealProgress, HealthSnapshot } from '../../../engine/api/health-types';
+import type { DriveHealth, HealProgress, HealthSnapshot } from '../../../engine/api/health/types';
 
 /** What the drive table shows of a drive: `GET /api/v1/health` (engine/health). */
 export type DriveHealthView = DriveHealth;

@@ -1,4 +1,4 @@
-import type { GroupInfo, PolicySummary, UserInfo } from '../../../engine/api/console-types';
+import type { GroupInfo, PolicySummary, UserInfo } from '../../../engine/api/console/types';
 import { identityApi } from './api/identity-client';
 
 /**

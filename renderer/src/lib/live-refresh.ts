@@ -4,7 +4,7 @@ export const POLL_MS = 5000;
 const LIVE_POLL_MS = 30_000;
 
 /**
- * The event types of `GET /api/v1/events` (engine/api/health-types.ts,
+ * The event types of `GET /api/v1/events` (engine/api/health/types.ts,
  * HealthEventType, from the health work), plus `resync`. Any of them may
  * change what the dashboard shows.
  */

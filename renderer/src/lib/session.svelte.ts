@@ -1,4 +1,4 @@
-import type { LdapLoginRequest, LoginRequest, SessionInfo } from '../../../engine/api/console-types';
+import type { LdapLoginRequest, LoginRequest, SessionInfo } from '../../../engine/api/console/types';
 import { ApiError } from './api/api-error';
 import { api } from './api/client';
 import { onSessionExpired, setCsrfToken } from './api/http';

@@ -1,4 +1,4 @@
-import type { ErasureSetSummary } from '../../../engine/api/console-types';
+import type { ErasureSetSummary } from '../../../engine/api/console/types';
 
 /** The words and colour for a set's (or the deployment's) state. */
 export function stateBadge(state: ErasureSetSummary['state']): { tone: 'ok' | 'warn' | 'bad'; label: string; explain: string } {

@@ -1,4 +1,4 @@
-import type { TrafficSummary } from '../../../engine/api/console-types';
+import type { TrafficSummary } from '../../../engine/api/console/types';
 import { ApiError } from './api/api-error';
 import { request } from './api/http';
 

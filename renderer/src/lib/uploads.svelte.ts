@@ -1,4 +1,4 @@
-import type { ObjectWriteResponse, PartWriteResponse } from '../../../engine/api/console-types';
+import type { ObjectWriteResponse, PartWriteResponse } from '../../../engine/api/console/types';
 import { ApiError, describe } from './api/api-error';
 import { api } from './api/client';
 import { putWithProgress } from './api/upload-request';

@@ -10,12 +10,12 @@ import type {
   SessionInfo,
   ShareResponse,
   StorageSummary,
-} from '../../../../engine/api/console-types';
+} from '../../../../engine/api/console/types';
 import { apiUrl, request } from './http';
 
 /**
  * The console API, one typed function per call. Types come from the
- * engine's wire contract (engine/api/console-types.ts), imported as types
+ * engine's wire contract (engine/api/console/types.ts), imported as types
  * only. Uploads with progress live in upload-request.ts (XMLHttpRequest).
  */
 const seg = encodeURIComponent;

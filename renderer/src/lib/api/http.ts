@@ -1,4 +1,4 @@
-import type { ConsoleErrorBody } from '../../../../engine/api/console-types';
+import type { ConsoleErrorBody } from '../../../../engine/api/console/types';
 import { ApiError } from './api-error';
 
 /** Where the console API lives: the same origin that served this page. */

@@ -20,7 +20,7 @@ import type {
   SecurityEventsResponse,
   UserInfo,
   UsersResponse,
-} from '../../../../engine/api/console-types';
+} from '../../../../engine/api/console/types';
 import { request } from './http';
 
 const seg = encodeURIComponent;

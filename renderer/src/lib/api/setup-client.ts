@@ -1,4 +1,4 @@
-import type { SetupDisksResponse, SetupPreviewResponse, SetupRequest, SetupResponse, SetupStatus } from '../../../../engine/api/console-types';
+import type { SetupDisksResponse, SetupPreviewResponse, SetupRequest, SetupResponse, SetupStatus } from '../../../../engine/api/console/types';
 import { ApiError } from './api-error';
 import { API_BASE, errorFrom } from './http';
 

@@ -325,7 +325,7 @@ export interface ErasureSetSummary {
 }
 
 /** `GET /traffic` (admin:ServerInfo): recent S3 traffic (engine/metrics/traffic-window.ts fills it). */
-export type { TrafficClass, TrafficCounts, TrafficMinute, TrafficSummary } from './traffic-types.js';
+export type { TrafficClass, TrafficCounts, TrafficMinute, TrafficSummary } from '../traffic/types.js';
 
 /** `GET /storage`: capacity and drives (needs a session, no S3 permission: it says nothing about objects). */
 export interface StorageSummary {
