@@ -19,11 +19,11 @@ test('an offline drive gets no synchronous operation until its probe brings it b
   await assert.rejects(monitor.run('read', 'shard read', eio));
   assert.equal(monitor.online, false);
 
-  const timeoutsBefore = monitor.status().counters;
+  const countersBefore = monitor.status().counters;
   assert.throws(read, (e: unknown) => e instanceof DriveError && e.kind === 'offline' && e.message.includes('metadata read'));
   assert.throws(() => monitor.runSync('write', 'staging', () => ++touched), (e: unknown) => e instanceof DriveError && e.kind === 'offline');
   assert.equal(touched, 2, 'neither operation touched the drive');
-  assert.deepEqual(monitor.status().counters, timeoutsBefore, 'refusing them is not another failure of the drive');
+  assert.deepEqual(monitor.status().counters, countersBefore, 'refusing them is not another failure of the drive');
 
   // The probe runs at start and then every probeMs; a fresh start stands in for the next tick.
   answering = true;
