@@ -362,8 +362,7 @@ export class ErasureSet {
       const danglingIds = new Set(dangling.map((v) => v.record.versionId));
       for (let slot = 0; slot < this.n; slot++) {
         const d = this.ctx.drives[slot];
-        // An offline drive did not answer the census: what it holds is unknown, and it takes no writes until its probe brings it back.
-        if (!d || !d.health.online) continue;
+        if (!d) continue;
         if (!winner.holders[slot]) {
           report.healed.push({ slot, reason: 'metadata' });
           continue;

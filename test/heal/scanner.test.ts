@@ -8,7 +8,7 @@ import type { HealEvent } from '../../engine/heal/heal-types.js';
 import { DEFAULT_HEALER_CONFIG, Healer } from '../../engine/heal/healer.js';
 import { Pacer } from '../../engine/heal/pacer.js';
 import type { ErasureObjectLayer } from '../../engine/object/erasure-object-layer.js';
-import { chunksOf, openLayer, readAll, seededBytes, tempDrives } from '../helpers/drives.js';
+import { chunksOf, openLayer, seededBytes, tempDrives } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { get, healStatus, healSweep, makeBucket, put, recordOn, shardPath, waitUntil } from './heal-helpers.js';
 
@@ -75,27 +75,6 @@ describe('heal events and bad server flags', () => {
     assert.deepEqual(bitrot, [{ type: 'heal.bitrot', bucket: 'bkt', key: 'o2', drive: t.drives[1], reason: 'truncated', repaired: true }]);
     const finished = mine.at(-1)!;
     assert.ok(finished.type === 'heal.finished' && finished.sweep.fixed.truncated === 1 && finished.sweep.percent === 100);
-  });
-
-  it('a drive that is offline is left alone: its objects are not counted as damaged nor rebuilt onto it, and it comes back', async () => {
-    await layer.makeBucket('offline');
-    const big = seededBytes(700_000, 50);
-    const small = seededBytes(900, 51);
-    await layer.putObject('offline', 'big', chunksOf(big));
-    await layer.putObject('offline', 'small', chunksOf(small));
-    const set = layer.sets[0];
-    const drive = set.ctx.drives[1]!;
-    const eio = () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
-    while (drive.health.online) await drive.health.run('read', 'a failing read', eio).catch(() => undefined);
-    for (const key of ['big', 'small']) {
-      const report = await set.healObject('offline', key);
-      assert.deepEqual(report.healed, [], `${key}: nothing to heal on the drives that answer`);
-      const { body } = await layer.getObject('offline', key);
-      assert.ok((await readAll(body)).equals(key === 'big' ? big : small), `${key} reads back whole`);
-    }
-    // The drive itself is fine: its probe brings it back, and then it answers reads again.
-    await waitUntil('the probe to bring the drive back', () => drive.health.online, 30_000);
-    assert.equal(drive.versions('offline', 'small').length, 1);
   });
 
   it('a walk keeps to its I/O budget; objects that move no bytes are held only by the object pace', async () => {
