@@ -139,6 +139,8 @@ test('an access key: the secret is shown once with a copy button, then only revo
   await rootPage.getByRole('button', { name: `Revoke ${key}` }).click();
   await rootPage.getByRole('button', { name: 'Revoke for good' }).click();
   await rootPage.getByText(`${key} was revoked`).waitFor();
+  // The notice can show before the list has reloaded: wait (bounded) for the row to go.
+  await rootPage.locator(`tr[data-key="${key}"]`).waitFor({ state: 'detached', timeout: 10_000 });
   assert.equal(await rootPage.locator(`tr[data-key="${key}"]`).count(), 0);
 });
 
