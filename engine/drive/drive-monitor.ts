@@ -119,11 +119,10 @@ export class DriveMonitor {
    * cannot be cut short, and it holds the whole process while it waits on the
    * disk. So an offline drive (one that stopped answering its async
    * operations in time) is not touched at all: the request goes on with the
-   * other drives, and the probe (`opts.probe`: after its async checks
-   * answered in time) brings it back.
+   * other drives, and the probe (async only) brings it back.
    */
-  runSync<T>(kind: DriveOpKind, what: string, fn: () => T, opts: { probe?: boolean } = {}): T {
-    if (this.state === 'offline' && !opts.probe) throw new DriveError('offline', `${this.root}: offline (${this.reason ?? 'not answering'}): ${what}`);
+  runSync<T>(kind: DriveOpKind, what: string, fn: () => T): T {
+    if (this.state === 'offline') throw new DriveError('offline', `${this.root}: offline (${this.reason ?? 'not answering'}): ${what}`);
     const fault = injectedFault(this.root);
     const started = performance.now();
     let out: T;
@@ -137,13 +136,8 @@ export class DriveMonitor {
     const took = performance.now() - started;
     (kind === 'read' ? this.read : this.write).record(took);
     // It could not be cut short, but it held the engine past the drive's budget: a timeout all the same, so a
-    // disk that stalls reads is taken offline after failLimit of them (and a probe that stalled does not bring
-    // it back). Otherwise the answer stands.
-    if (took > this.opts.timeoutMs) {
-      const late = new DriveError('timeout', `${this.root}: ${what} held the engine for ${Math.round(took)} ms (budget ${this.opts.timeoutMs} ms)`);
-      if (opts.probe) throw late; // counted once, by the probe's own deadline guard
-      this.failed(late);
-    }
+    // disk that stalls reads is taken offline after failLimit of them. The answer stands.
+    if (took > this.opts.timeoutMs) this.failed(new DriveError('timeout', `${this.root}: ${what} held the engine for ${Math.round(took)} ms (budget ${this.opts.timeoutMs} ms)`));
     // No reset of the failure run otherwise: a metadata read served from the page cache says little about a disk that hangs.
     return out;
   }

@@ -17,6 +17,9 @@ import { openSchema } from './schema.js';
  * DB are synchronous on the caller's thread (WAL readers never wait for the
  * writer); every change goes through the drive's writer thread.
  */
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
 export class LocalDrive {
   readonly paths: DrivePaths;
   private readonly db: Database.Database;
@@ -119,8 +122,15 @@ export class LocalDrive {
     }
     if ((await readFile(path, 'utf8')) !== body) throw new DriveError('io', `${this.root}: probe read back other bytes`);
     await rm(path, { force: true });
-    // The DB too; other metadata reads skip the drive until this probe brings it back.
-    this.health.runSync('read', 'probe: metadata read', () => this.q.bucket.get(''), { probe: true });
+    // The DB file too, read asynchronously: a synchronous query here would hold the engine on the very disk being probed.
+    const db = await open(this.paths.db, 'r');
+    try {
+      const header = Buffer.alloc(16);
+      await db.read(header, 0, 16, 0);
+      if (!header.equals(SQLITE_HEADER)) throw new DriveError('io', `${this.root}: metadata DB header unreadable`);
+    } finally {
+      await db.close();
+    }
   }
 
   // ---- metadata reads -------------------------------------------------------

@@ -259,8 +259,9 @@ describe('drive health', () => {
     const slow = server.drives[0];
     const before = drive(await health(), slow).counters.timeouts;
     const fromSeq = stream.events.at(-1)?.seq ?? 0;
-    // Every metadata read of the drive now blocks 2 s (the budget is 1.5 s); small GETs read only metadata.
-    setFaults({ [slow]: { syncDelayMs: 2_000 } });
+    // The disk stalls 2 s on everything (the budget is 1.5 s): its metadata reads block the engine, its file I/O
+    // (the probe's) waits. Small GETs read only metadata, so the sync stalls alone take it offline.
+    setFaults({ [slow]: { syncDelayMs: 2_000, delayMs: 2_000 } });
     await new Promise((r) => setTimeout(r, 300)); // the hook looks at its file every 100 ms
     for (let i = 0; i < 3; i++) assert.ok((await get(`hung/small-${i}`)).equals(written.get(`hung/small-${i}`)!), 'each GET still answers');
     await stream.waitFor('the stalling drive offline', (e) => e.type === 'drive-state' && e.drive === slow && e.to === 'offline' && e.seq > fromSeq);
