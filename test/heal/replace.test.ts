@@ -126,8 +126,9 @@ describe('drive replacement: a blank drive in a lost one\'s place is rebuilt whi
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw err;
       }
+      // Checked at once: the engine's drive watcher may format the folder again before the rest is gone.
+      if (entry === '.granary') assert.ok(!existsSync(join(drive, '.granary', 'format.json')));
     }
-    assert.ok(!existsSync(join(drive, '.granary', 'format.json')));
     mkdirSync(drive, { recursive: true });
     const rebuild = await followRebuild(s, drive, since);
     await waitUntil('more live traffic after the rebuild', () => load.ops() > 40);
