@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../common/start-worker.js';
 import type { MetaOp, OpReply, OpRequest, OpResult, WriterInit } from './meta-ops.js';
 
 /** How many ops may wait for one drive before new writers wait too: a slow drive must not fall behind without bound. */
@@ -18,7 +18,7 @@ export class MetaWriter {
   readonly ready: Promise<void>;
 
   constructor(root: string) {
-    this.worker = startWorker('./meta-writer.worker', { root } satisfies WriterInit);
+    this.worker = startWorker(new URL('./meta-writer.worker', import.meta.url), { root } satisfies WriterInit);
     this.ready = new Promise((resolve, reject) => {
       const onReady = (msg: unknown) => {
         if (msg === 'ready') { this.worker.off('error', reject); this.worker.unref(); resolve(); }
@@ -78,18 +78,4 @@ export class MetaWriter {
     this.pending.clear();
     for (const w of this.waiting.splice(0)) w();
   }
-}
-
-/**
- * Runs from source under tsx (tests, `npm run serve` in development) and from
- * the built JavaScript. Node 20 does not pass tsx's loader hooks to workers, so
- * a source worker registers them itself before importing its entry.
- */
-function startWorker(relative: string, workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(`${relative}.js`, import.meta.url), { workerData });
-  // tsx's CommonJS hook transpiles in-thread; its ESM hook would start a loader thread per worker (seconds at startup).
-  const entry = fileURLToPath(new URL(`${relative}.ts`, import.meta.url));
-  const tsxApi = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
-  const boot = `require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(entry)});`;
-  return new Worker(boot, { eval: true, workerData, execArgv: [] });
 }
