@@ -42,7 +42,7 @@ export class BlockCodec {
     const stripe = this.stripe(len);
     const views = stripe.shards;
     shards.forEach((s, i) => { if (s) views[i].set(s.subarray(0, len)); });
-    stripe.reconstruct(present, len);
+    stripe.reconstruct(present, len, missing);
     for (const i of missing) {
       if (present[i]) continue;
       const out = into?.(i).subarray(0, len);

@@ -24,10 +24,10 @@ export interface Stripe {
    */
   encode(len?: number): void;
   /**
-   * Rebuilds every shard whose `present[i]` is false from any k present ones, in place. Throws if fewer than k are present.
-   * `len` as for encode; missing shards' bytes past `len` are unspecified.
+   * Rebuilds every shard whose `present[i]` is false (or only those of them listed in `only`) from any k present ones, in place.
+   * Throws if fewer than k are present. `len` as for encode; missing shards' bytes past `len` are unspecified.
    */
-  reconstruct(present: readonly boolean[], len?: number): void;
+  reconstruct(present: readonly boolean[], len?: number, only?: readonly number[]): void;
   /** Returns the memory to the codec; the stripe must not be used afterwards. */
   free(): void;
 }
@@ -129,13 +129,23 @@ class WasmStripe implements Stripe {
     this.kernel.mulMatrix(this.rs.parity, this.dataPtrs, this.parityPtrs, len);
   }
 
-  reconstruct(present: readonly boolean[], len = this.shardSize): void {
+  reconstruct(present: readonly boolean[], len = this.shardSize, only?: readonly number[]): void {
     this.check();
     this.checkLen(len);
-    const plan = this.rs.plan(present);
-    if (plan.outputs.length === 0) return;
+    const { inputs, ...plan } = this.rs.plan(present);
+    let { coeffs, outputs } = plan;
+    if (only) {
+      // A rebuild wants one lost shard, a degraded read the data shards: rows for the others would be work thrown away.
+      const k = this.rs.dataShards;
+      const rows = outputs.flatMap((o, j) => (only.includes(o) ? [j] : []));
+      const picked = new Uint8Array(rows.length * k);
+      rows.forEach((j, r) => picked.set(coeffs.subarray(j * k, (j + 1) * k), r * k));
+      coeffs = picked;
+      outputs = rows.map((j) => outputs[j]);
+    }
+    if (outputs.length === 0) return;
     const ptrs = this.ptrs;
-    this.kernel.mulMatrix(plan.coeffs, plan.inputs.map((i) => ptrs[i]), plan.outputs.map((i) => ptrs[i]), len);
+    this.kernel.mulMatrix(coeffs, inputs.map((i) => ptrs[i]), outputs.map((i) => ptrs[i]), len);
   }
 
   free(): void {
