@@ -9,11 +9,17 @@ export class BufferPool {
   private readonly free: Buffer[] = [];
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(readonly size: number, private readonly max: number, private readonly idleMs = 10_000) {}
+  constructor(
+    readonly size: number,
+    private readonly max: number,
+    private readonly idleMs = 10_000,
+    /** Buffer.allocUnsafe, or a buffer over a SharedArrayBuffer for one another thread works in. */
+    private readonly alloc: (size: number) => Buffer = Buffer.allocUnsafe,
+  ) {}
 
   acquire(): Buffer {
     this.touch();
-    return this.free.pop() ?? Buffer.allocUnsafe(this.size);
+    return this.free.pop() ?? this.alloc(this.size);
   }
 
   release(buf: Buffer): void {

@@ -7,12 +7,12 @@ import type { ListRow, PartRecord, PartUploadRecord, UploadRecord, VersionRecord
 import { agreedRecord } from './record-agreement.js';
 import { ForegroundGate } from './foreground-gate.js';
 import { BufferPool } from './buffer-pool.js';
-import { blockHash, HASH_ALGORITHM } from './bitrot.js';
+import { blockHash, HASH_ALGORITHM, HASH_LEN } from './bitrot.js';
 import { distributionFor } from './distribution.js';
 import { KeyLock } from './key-lock.js';
 import { PartLayout, writeQuorum } from './layout.js';
 import { encodePart } from './part-encoder.js';
-import { PartDecoder, type BadShard, type ShardSource } from './part-decoder.js';
+import { PartDecoder, spanBytes, type BadShard, type ShardSource } from './part-decoder.js';
 import { resolveVersion, type Resolved } from './resolve-version.js';
 import { quickCheck, type Damage } from './shard-check.js';
 import { isDangling, takeCensus } from './version-census.js';
@@ -62,9 +62,19 @@ export interface HealReport {
 /** An object's bytes are larger than this shard size per drive: shards go to files, not the DB. */
 export const INLINE_SHARD_MAX = 128 * 1024;
 
-/** A heal writes a rebuilt shard in runs of this many bytes: large sequential writes, bounded memory. */
-const HEAL_WRITE_BYTES = 4 * 1024 * 1024;
-const healWriteBuffers = new BufferPool(HEAL_WRITE_BYTES, 8);
+/**
+ * A rebuild works on spans of blocks whose frames, for every shard of the
+ * set, fit in this many bytes: reads and writes of a few MiB, and a bounded
+ * buffer per object in flight.
+ */
+const HEAL_SPAN_BYTES = 8 * 1024 * 1024;
+const spanPools = new Map<number, BufferPool>();
+/** One pool per size, since sets differ in width and block size; shared with the span decoder thread. */
+function spanBuffers(size: number): BufferPool {
+  let pool = spanPools.get(size);
+  if (!pool) spanPools.set(size, (pool = new BufferPool(size, 8, 10_000, (n) => Buffer.from(new SharedArrayBuffer(n)))));
+  return pool;
+}
 
 /**
  * One erasure set: k + m drives that store every object of the keys placed on
@@ -432,36 +442,33 @@ export class ErasureSet {
 
   /**
    * Rebuilds `targets`' shards of one part into staging files named `file`,
-   * a few MiB at a time: memory stays bounded whatever the part's size,
-   * writes stay large. The files are durable when it returns.
+   * a span of blocks at a time: memory stays bounded whatever the part's
+   * size, reads and writes stay large, and the hashing and decoding run on
+   * the span decoder thread. The files are durable when it returns.
    */
   private async rebuildPartToFiles(bucket: string, key: string, resolved: Resolved, part: PartRecord, targets: number[], staging: ReturnType<ErasureSet['newStaging']>, file: string): Promise<void> {
     const writers = await staging.open(file, targets);
     const lost = targets.find((slot) => !writers[slot]);
     if (lost !== undefined) throw new GranaryError('XGranaryWriteQuorum', `heal: slot ${lost} cannot be written`);
-    // Frames are copied into one write buffer per target, flushed when the next frame would not fit.
-    const pending = new Map(targets.map((slot) => [slot, { buf: healWriteBuffers.acquire(), used: 0 }]));
-    const flush = async (p: { buf: Buffer; used: number }, slot: number) => {
-      if (p.used > 0) await writers[slot]!.write([p.buf.subarray(0, p.used)]);
-      p.used = 0;
-    };
+    const dist = resolved.record.erasure.distribution;
+    const layout = new PartLayout(part.size, resolved.record.erasure.blockSize, this.ctx.k);
+    const frameSize = HASH_LEN + layout.fullShard;
+    const perSpan = Math.max(1, Math.floor(HEAL_SPAN_BYTES / (this.n * frameSize)));
+    const stride = perSpan * frameSize;
+    const pool = spanBuffers(this.n * stride);
+    const span = pool.acquire();
+    const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined);
     try {
-      await this.rebuildPart(bucket, key, resolved, part, targets, async (slot, frame) => {
-        const p = pending.get(slot)!;
-        const size = frame[0].length + frame[1].length;
-        if (p.used + size > p.buf.length) await flush(p, slot);
-        if (size > p.buf.length) return writers[slot]!.write(frame);
-        for (const f of frame) {
-          p.buf.set(f, p.used);
-          p.used += f.length;
-        }
-      });
-      await Promise.all(targets.map(async (slot) => {
-        await flush(pending.get(slot)!, slot);
-        await writers[slot]!.finish();
-      }));
+      for (let first = 0; first < layout.blocks; first += perSpan) {
+        const count = Math.min(perSpan, layout.blocks - first);
+        await decoder.rebuildSpan(first, count, targets.map((slot) => dist[slot]), span, stride);
+        const bytes = spanBytes(layout, first, count);
+        await Promise.all(targets.map((slot) => writers[slot]!.write([span.subarray(dist[slot] * stride, dist[slot] * stride + bytes)])));
+      }
+      await Promise.all(targets.map((slot) => writers[slot]!.finish()));
     } finally {
-      for (const p of pending.values()) healWriteBuffers.release(p.buf);
+      await decoder.close();
+      pool.release(span);
     }
   }
 

@@ -3,6 +3,7 @@ import type { ShardFileReader } from '../drive/local-drive.js';
 import { blockHash, hashEquals, HASH_LEN } from './bitrot.js';
 import type { PartLayout } from './layout.js';
 import type { SetContext } from './set-context.js';
+import { spanDecoder } from './span-decoder.js';
 
 /** Where one part's shards come from: files opened on demand, or inline frames from the metadata DBs. */
 export type ShardSource =
@@ -96,6 +97,49 @@ export class PartDecoder {
     return shards;
   }
 
+  /**
+   * Rebuilds the `targets` shards (by shard index) of blocks [first, first +
+   * count) into `span`, laid out as span-decode.ts says with `stride` bytes
+   * per shard: source frames are read straight into it and checked, and the
+   * targets decoded, on the span decoder thread. A source found missing or
+   * corrupt is reported once and replaced by the next; fewer than k intact
+   * ones is a read quorum error. `span` must be a whole SharedArrayBuffer.
+   */
+  async rebuildSpan(first: number, count: number, targets: readonly number[], span: Buffer, stride: number): Promise<void> {
+    const { k, m } = this.ctx;
+    const lengths = Array.from({ length: count }, (_, j) => this.layout.shardLength(first + j));
+    const bytes = spanBytes(this.layout, first, count);
+    const position = this.layout.frameOffset(first);
+    const sources: number[] = [];
+    for (;;) {
+      const wanted = k - sources.length;
+      const batch = Array.from({ length: k + m }, (_, s) => s)
+        .filter((s) => !targets.includes(s) && !sources.includes(s) && this.usable(this.slotOfShard[s]))
+        .slice(0, wanted);
+      if (batch.length === 0 && wanted > 0) {
+        throw new GranaryError('XGranaryReadQuorum', `blocks ${first}-${first + count - 1}: only ${sources.length} of ${k} shards could be read intact`);
+      }
+      const read = await Promise.all(batch.map(async (s) => {
+        const slot = this.slotOfShard[s];
+        try {
+          await (await this.reader(slot)).readExactly(span.subarray(s * stride, s * stride + bytes), position);
+          return true;
+        } catch {
+          this.markBad(slot, 'missing');
+          return false;
+        }
+      }));
+      sources.push(...batch.filter((_, j) => read[j]));
+      if (sources.length < k) continue;
+      const corrupt = await spanDecoder.decode({ buffer: span.buffer as SharedArrayBuffer, k, m, fullShard: this.layout.fullShard, stride, lengths, sources, targets: [...targets] });
+      if (corrupt.length === 0) return;
+      for (const s of corrupt) {
+        this.markBad(this.slotOfShard[s], 'corrupt');
+        sources.splice(sources.indexOf(s), 1);
+      }
+    }
+  }
+
   /** Reads and verifies this slot's frame of every block (a deep check); what is wrong at the first bad one. */
   async verifySlot(slot: number): Promise<BadShard['reason'] | null> {
     let found: BadShard['reason'] | null = null;
@@ -167,4 +211,9 @@ export class PartDecoder {
     }
     return r;
   }
+}
+
+/** Bytes of one shard's frames of blocks [first, first + count): the last block of a part may be short. */
+export function spanBytes(layout: PartLayout, first: number, count: number): number {
+  return layout.frameOffset(first + count - 1) - layout.frameOffset(first) + HASH_LEN + layout.shardLength(first + count - 1);
 }

@@ -84,6 +84,33 @@ describe('bitrot: a damaged shard is detected, served around and healed', () => 
     });
   }
 
+  it('a rebuild that meets a corrupt source mid-object reads another and rebuilds the lost shard exactly', async () => {
+    // Several spans of blocks (a rebuild decodes a span at a time), the damage in a later one.
+    const data = seededBytes(11 * 1024 * 1024 + 5, 4);
+    await layer.putObject('bkt', 'spans', chunksOf(data));
+    const dist = layer.sets[0].resolve('bkt', 'spans').record.erasure.distribution;
+    const lost = dist.indexOf(0);
+    const rotten = dist.indexOf(1); // a data shard: the rebuild's first choice of source beside the parity
+    const lostFile = shardFile('spans', lost)!;
+    const rottenFile = shardFile('spans', rotten)!;
+    const [lostOriginal, rottenOriginal] = [readFileSync(lostFile), readFileSync(rottenFile)];
+    const bad = Buffer.from(rottenOriginal);
+    bad[bad.length - 1000] ^= 0x10;
+    writeFileSync(rottenFile, bad);
+    rmSync(lostFile);
+    await new Promise((r) => setImmediate(r));
+
+    // The set's quick heal (the layer's always checks deep): the corrupt shard is used as a source, not found beforehand.
+    const quick = await layer.sets[0].healObject('bkt', 'spans', { deep: false });
+    assert.deepEqual(quick.healed, [{ slot: lost, reason: 'missing' }]);
+    assert.ok(readFileSync(lostFile).equals(lostOriginal), 'the lost shard rebuilt byte for byte around the corrupt source');
+    assert.ok(readFileSync(rottenFile).equals(bad), 'a quick heal does not look inside the shard it did not rebuild');
+    const deep = await layer.healObject('bkt', 'spans');
+    assert.deepEqual(deep.healed.map((h) => [h.drive, h.reason]), [[t.drives[rotten], 'corrupt']]);
+    assert.ok(readFileSync(rottenFile).equals(rottenOriginal));
+    assert.ok((await readAll((await layer.getObject('bkt', 'spans')).body)).equals(data));
+  });
+
   it('healObject reports exactly what it rewrote', async () => {
     const file = shardFile('blocks', 2)!;
     const original = readFileSync(file);
