@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GranaryError } from '../common/errors.js';
 import { FORMAT_FILE, writeFormat } from '../drive/format.js';
@@ -155,12 +156,14 @@ export class Healer {
             if (this.closed) return;
             const d = set.drives[slot];
             if (!d) continue;
-            if (!existsSync(join(d.paths.meta, FORMAT_FILE))) {
+            const formatted = await presence(join(d.paths.meta, FORMAT_FILE));
+            if (formatted === null) continue;
+            if (!formatted) {
               await this.replaceInPlace(index, set, slot, d);
               continue;
             }
             const existing = this.rebuilds.get(d.root);
-            if (existsSync(join(d.paths.meta, HEALING_FILE)) && existing?.state !== 'running' && !(existing?.state === 'failed' && Date.now() - Date.parse(existing.finishedAt ?? '') < 60_000)) {
+            if ((await presence(join(d.paths.meta, HEALING_FILE))) && existing?.state !== 'running' && !(existing?.state === 'failed' && Date.now() - Date.parse(existing.finishedAt ?? '') < 60_000)) {
               this.rebuild(index, set, d);
             }
           }
@@ -182,8 +185,14 @@ export class Healer {
    * offline drive, not a blank one.
    */
   private async replaceInPlace(index: number, set: ErasureSet, slot: number, old: LocalDrive): Promise<void> {
-    if (!existsSync(old.root)) return;
-    const ref = set.drives.find((d) => d && d !== old && existsSync(join(d.paths.meta, FORMAT_FILE)));
+    if (!(await presence(old.root))) return;
+    let ref: LocalDrive | undefined;
+    for (const d of set.drives) {
+      if (d && d !== old && (await presence(join(d.paths.meta, FORMAT_FILE)))) {
+        ref = d;
+        break;
+      }
+    }
     if (!ref) return;
     this.log(`heal: drive ${old.root} was emptied while the server ran: formatting it in place of drive ${old.id}`);
     try {
@@ -295,6 +304,24 @@ export class Healer {
         // A listener's failure is its own.
       }
     }
+  }
+}
+
+/** How long the watcher waits for a drive to say whether a file is there before it passes the drive by, this round. */
+const WATCH_ANSWER_MS = 5000;
+
+/**
+ * Whether `path` exists: true or false, or null when the drive did not
+ * answer in time. Asked of the thread pool, not the main thread: a hung disk
+ * would otherwise stop the engine at the watcher's next look.
+ */
+async function presence(path: string): Promise<boolean | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => { timer = setTimeout(resolve, WATCH_ANSWER_MS, null); });
+  try {
+    return await Promise.race([access(path).then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
