@@ -22,7 +22,7 @@ export interface AdminDeps {
   authorizer: Authorizer;
   networks: AdminNetworks;
   region: string;
-  storageInfo: () => StorageInfo;
+  storageInfo: () => Promise<StorageInfo>;
   /** Drive and set health (engine/health); `GET health` answers NotImplemented without it. */
   health?: () => HealthSnapshot;
   /** Root secret rotation; undefined when root comes from the environment (rotate it there). */

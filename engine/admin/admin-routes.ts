@@ -32,7 +32,7 @@ const selfOr = (action: string, target: (c: AdminCall) => string | undefined) =>
   c.identity.type === 'user' && target(c) === c.identity.username ? null : action;
 
 export const ADMIN_ROUTES: AdminRoute[] = [
-  { method: 'GET', path: 'info', action: always('admin:ServerInfo'), run: async ({ deps }) => ({ version: deps.version, region: deps.region, ...deps.storageInfo() }) },
+  { method: 'GET', path: 'info', action: always('admin:ServerInfo'), run: async ({ deps }) => ({ version: deps.version, region: deps.region, ...(await deps.storageInfo()) }) },
   {
     method: 'GET', path: 'health', action: always('admin:ServerInfo'),
     run: async ({ deps }) => {

@@ -50,7 +50,7 @@ export interface ConsoleDeps {
 
 /** What the storage, bucket and object routes need of the engine. */
 export interface ConsoleStorage {
-  layer: ObjectLayer & { storageInfo(): StorageInfo };
+  layer: ObjectLayer & { storageInfo(): Promise<StorageInfo> };
   /** Where S3 clients reach this engine: share links are presigned for it. */
   s3: S3Endpoint;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withinDeadline } from '../common/deadline.js';
 import { GranaryError } from '../common/errors.js';
 import { FORMAT_FILE, writeFormat } from '../drive/format.js';
 import { LocalDrive } from '../drive/local-drive.js';
@@ -315,14 +316,8 @@ const WATCH_ANSWER_MS = 5000;
  * answer in time. Asked of the thread pool, not the main thread: a hung disk
  * would otherwise stop the engine at the watcher's next look.
  */
-async function presence(path: string): Promise<boolean | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => { timer = setTimeout(resolve, WATCH_ANSWER_MS, null); });
-  try {
-    return await Promise.race([access(path).then(() => true, () => false), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function presence(path: string): Promise<boolean | null> {
+  return withinDeadline(access(path).then(() => true, () => false), WATCH_ANSWER_MS);
 }
 
 function newStatus(kind: SweepStatus['kind'], options: SweepOptions): SweepStatus {

@@ -3,7 +3,7 @@ import type { StorageInfo } from '../object/object-layer.js';
 
 /** What the object layer tells monitoring; read at each scrape, never pushed. */
 export interface StorageSource {
-  storageInfo(): StorageInfo;
+  storageInfo(): Promise<StorageInfo>;
   readonly healQueueLength: number;
   readonly bitrotErrors: number;
 }
@@ -18,38 +18,41 @@ const SAMPLE_MS = 1000;
 export function registerStorageMetrics(registry: Registry, source: StorageSource): void {
   const registers = [registry];
   // One storageInfo() (it stats every drive) serves all the gauges of a scrape.
-  let sample: { at: number; info: StorageInfo } | undefined;
+  let sample: { at: number; info: Promise<StorageInfo> } | undefined;
   const info = () => {
     const now = Date.now();
     if (!sample || now - sample.at > SAMPLE_MS) sample = { at: now, info: source.storageInfo() };
     return sample.info;
   };
-  const drives = () => info().sets.flatMap((s, i) => s.drives.map((d, slot) => ({ set: String(i + 1), drive: d.path ?? `slot ${slot + 1}`, ...d })));
+  const drives = async () => (await info()).sets.flatMap((s, i) => s.drives.map((d, slot) => ({ set: String(i + 1), drive: d.path ?? `slot ${slot + 1}`, ...d })));
 
   new Gauge({
     name: 'granary_drives_online', help: 'Drives online (over every erasure set).', registers,
-    collect() { this.set(drives().filter((d) => d.state === 'online').length); },
+    async collect() { this.set((await drives()).filter((d) => d.state === 'online').length); },
   });
-  new Gauge({ name: 'granary_drives_offline', help: 'Drives offline or missing (over every erasure set).', registers, collect() { this.set(drives().filter((d) => d.state !== 'online').length); } });
+  new Gauge({ name: 'granary_drives_offline', help: 'Drives offline or missing (over every erasure set).', registers, async collect() { this.set((await drives()).filter((d) => d.state !== 'online').length); } });
   new Gauge({
     name: 'granary_drive_online', help: '1 when the drive is online, 0 when it is not.', labelNames: ['set', 'drive'], registers,
-    collect() {
+    async collect() {
+      const all = await drives();
       this.reset();
-      for (const d of drives()) this.set({ set: d.set, drive: d.drive }, d.state === 'online' ? 1 : 0);
+      for (const d of all) this.set({ set: d.set, drive: d.drive }, d.state === 'online' ? 1 : 0);
     },
   });
   new Gauge({
     name: 'granary_drive_free_bytes', help: 'Bytes available to Granary on the drive\'s file system.', labelNames: ['set', 'drive'], registers,
-    collect() {
+    async collect() {
+      const all = await drives();
       this.reset();
-      for (const d of drives()) if (d.freeBytes !== undefined) this.set({ set: d.set, drive: d.drive }, d.freeBytes);
+      for (const d of all) if (d.freeBytes !== undefined) this.set({ set: d.set, drive: d.drive }, d.freeBytes);
     },
   });
   new Gauge({
     name: 'granary_drive_total_bytes', help: 'Size of the drive\'s file system in bytes.', labelNames: ['set', 'drive'], registers,
-    collect() {
+    async collect() {
+      const all = await drives();
       this.reset();
-      for (const d of drives()) if (d.totalBytes !== undefined) this.set({ set: d.set, drive: d.drive }, d.totalBytes);
+      for (const d of all) if (d.totalBytes !== undefined) this.set({ set: d.set, drive: d.drive }, d.totalBytes);
     },
   });
   new Gauge({ name: 'granary_heal_queue_length', help: 'Objects waiting for a background heal.', registers, collect() { this.set(source.healQueueLength); } });

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync, statfsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { withinDeadline } from '../common/deadline.js';
 import { GranaryError, isGranaryError } from '../common/errors.js';
 import { compareKeys, prefixUpperBound } from '../common/key-order.js';
 import { FORMAT_FILE, META_DIR } from '../drive/format.js';
@@ -54,6 +56,9 @@ export interface OpenOptions {
  * placed on a set by a hash of bucket and key, buckets on every set, listings
  * merged across sets in UTF-8 order.
  */
+/** How long a look at the drives' space waits for one drive before it counts that drive offline. */
+const STORAGE_ANSWER_MS = 2000;
+
 /** Never a valid S3 bucket name (it starts with a dot), so no request can reach it. */
 const SYSTEM_BUCKET = '.granary.sys';
 
@@ -182,27 +187,31 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     return created;
   }
 
-  storageInfo(): StorageInfo {
+  /**
+   * Every drive's space, asked of the thread pool: a drive that does not
+   * answer within STORAGE_ANSWER_MS counts as offline here, so a hung disk
+   * neither stops the engine nor holds the request.
+   */
+  async storageInfo(): Promise<StorageInfo> {
     return {
       deploymentId: this.deployment.deploymentId,
-      sets: this.sets.map((set, i) => {
+      sets: await Promise.all(this.sets.map(async (set, i) => {
         const layout = this.deployment.sets[i];
-        const drives = set.drives.map((d, slot) => {
+        const drives = await Promise.all(set.drives.map(async (d, slot) => {
           const path = layout.paths[slot] ?? null;
-          if (!d || !path || !d.health.online) return { path, state: 'offline' as const };
-          try {
-            const st = statfsSync(path);
-            return { path, state: 'online' as const, totalBytes: st.blocks * st.bsize, freeBytes: st.bavail * st.bsize, device: statSync(path).dev };
-          } catch {
-            return { path, state: 'offline' as const };
-          }
-        });
+          const offline = { path, state: 'offline' as const };
+          if (!d || !path || !d.health.online) return offline;
+          const space = await withinDeadline(Promise.all([statfs(path), stat(path)]), STORAGE_ANSWER_MS).catch(() => null);
+          if (!space) return offline;
+          const [fs, st] = space;
+          return { path, state: 'online' as const, totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize, device: st.dev };
+        }));
         const online = drives.filter((d) => d.state === 'online').length;
         const { k, m } = set.ctx;
         const writeQuorum = k === m ? k + 1 : k;
         const state = online === k + m ? 'healthy' : online >= writeQuorum ? 'degraded' : online >= k ? 'read-only' : 'offline';
         return { k, m, state, drives };
-      }),
+      })),
     };
   }
 

@@ -8,7 +8,7 @@ import type { AuditDelivery } from '../../engine/metrics/audit-metrics.js';
 import { parsePrometheusText, valueOf } from '../helpers/prom-text.js';
 import { chunksOf, openLayer, readAll, seededBytes, tempDrives } from '../helpers/drives.js';
 
-const storage = { storageInfo: () => ({ deploymentId: 'x', sets: [{ k: 1, m: 1, state: 'degraded' as const, drives: [{ path: '/a', state: 'online' as const, totalBytes: 100, freeBytes: 40 }, { path: null, state: 'offline' as const }] }] }), healQueueLength: 3, bitrotErrors: 2 };
+const storage = { storageInfo: async () => ({ deploymentId: 'x', sets: [{ k: 1, m: 1, state: 'degraded' as const, drives: [{ path: '/a', state: 'online' as const, totalBytes: 100, freeBytes: 40 }, { path: null, state: 'offline' as const }] }] }), healQueueLength: 3, bitrotErrors: 2 };
 
 function record(fields: Partial<RequestRecord>): RequestRecord {
   return { time: new Date(), api: 's3', operation: 'GetObject', requestId: 'r', status: 200, durationMs: 5, bytesIn: 10, bytesOut: 20, remoteAddress: '127.0.0.1', ...fields };

@@ -11,5 +11,5 @@ import { storageSummary } from '../storage-summary.js';
  * are, nothing about buckets or objects (`granary admin info` says more).
  */
 export function storageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
-  app.get('/api/v1/storage', withSession(ctx, {}, async (): Promise<StorageSummary> => storageSummary(storageOf(ctx).layer.storageInfo())));
+  app.get('/api/v1/storage', withSession(ctx, {}, async (): Promise<StorageSummary> => storageSummary(await storageOf(ctx).layer.storageInfo())));
 }
