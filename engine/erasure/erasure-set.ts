@@ -12,7 +12,7 @@ import { distributionFor } from './distribution.js';
 import { KeyLock } from './key-lock.js';
 import { PartLayout, writeQuorum } from './layout.js';
 import { encodePart } from './part-encoder.js';
-import { PartDecoder, spanBytes, type BadShard, type ShardSource } from './part-decoder.js';
+import { PartDecoder, type BadShard, type ShardSource } from './part-decoder.js';
 import { resolveVersion, type Resolved } from './resolve-version.js';
 import { quickCheck, type Damage } from './shard-check.js';
 import { isDangling, takeCensus } from './version-census.js';
@@ -462,7 +462,7 @@ export class ErasureSet {
       for (let first = 0; first < layout.blocks; first += perSpan) {
         const count = Math.min(perSpan, layout.blocks - first);
         await decoder.rebuildSpan(first, count, targets.map((slot) => dist[slot]), span, stride);
-        const bytes = spanBytes(layout, first, count);
+        const bytes = layout.framesBytes(first, count);
         await Promise.all(targets.map((slot) => writers[slot]!.write([span.subarray(dist[slot] * stride, dist[slot] * stride + bytes)])));
       }
       await Promise.all(targets.map((slot) => writers[slot]!.finish()));

@@ -29,10 +29,15 @@ export class PartLayout {
     return i * (HASH_LEN + this.fullShard);
   }
 
+  /** Bytes of one shard's frames of blocks [first, first + count): they lie end to end, and only a part's last block may be short. */
+  framesBytes(first: number, count: number): number {
+    if (count === 0) return 0;
+    return this.frameOffset(first + count - 1) - this.frameOffset(first) + HASH_LEN + this.shardLength(first + count - 1);
+  }
+
   /** Bytes of one drive's shard file for this part. */
   get shardFileSize(): number {
-    if (this.blocks === 0) return 0;
-    return this.frameOffset(this.blocks - 1) + HASH_LEN + this.shardLength(this.blocks - 1);
+    return this.framesBytes(0, this.blocks);
   }
 }
 

@@ -108,7 +108,7 @@ export class PartDecoder {
   async rebuildSpan(first: number, count: number, targets: readonly number[], span: Buffer, stride: number): Promise<void> {
     const { k, m } = this.ctx;
     const lengths = Array.from({ length: count }, (_, j) => this.layout.shardLength(first + j));
-    const bytes = spanBytes(this.layout, first, count);
+    const bytes = this.layout.framesBytes(first, count);
     const position = this.layout.frameOffset(first);
     const sources: number[] = [];
     for (;;) {
@@ -211,9 +211,4 @@ export class PartDecoder {
     }
     return r;
   }
-}
-
-/** Bytes of one shard's frames of blocks [first, first + count): the last block of a part may be short. */
-export function spanBytes(layout: PartLayout, first: number, count: number): number {
-  return layout.frameOffset(first + count - 1) - layout.frameOffset(first) + HASH_LEN + layout.shardLength(first + count - 1);
 }

@@ -132,7 +132,7 @@ class WasmStripe implements Stripe {
   reconstruct(present: readonly boolean[], len = this.shardSize, only?: readonly number[]): void {
     this.check();
     this.checkLen(len);
-    const { inputs, ...plan } = this.rs.plan(present);
+    const plan = this.rs.plan(present);
     let { coeffs, outputs } = plan;
     if (only) {
       // A rebuild wants one lost shard, a degraded read the data shards: rows for the others would be work thrown away.
@@ -145,7 +145,7 @@ class WasmStripe implements Stripe {
     }
     if (outputs.length === 0) return;
     const ptrs = this.ptrs;
-    this.kernel.mulMatrix(coeffs, inputs.map((i) => ptrs[i]), outputs.map((i) => ptrs[i]), len);
+    this.kernel.mulMatrix(coeffs, plan.inputs.map((i) => ptrs[i]), outputs.map((i) => ptrs[i]), len);
   }
 
   free(): void {
