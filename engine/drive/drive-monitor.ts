@@ -1,4 +1,5 @@
 import { statfs } from 'node:fs/promises';
+import { withinDeadline } from '../common/deadline.js';
 import { DriveError, driveErrorFrom, type DriveErrorKind } from './drive-error.js';
 import { faultApplies, injectedFault } from './drive-faults.js';
 import { LatencyWindow } from './latency-window.js';
@@ -229,7 +230,8 @@ export class DriveMonitor {
     let total: number;
     let free: number;
     try {
-      const st = await withTimeout(statfs(this.root), this.opts.timeoutMs);
+      const st = await withinDeadline(statfs(this.root), this.opts.timeoutMs);
+      if (!st) return;
       total = fault?.totalBytes ?? st.blocks * st.bsize;
       free = fault?.freeBytes ?? st.bavail * st.bsize;
     } catch {
@@ -269,9 +271,4 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
       reject(new Error('abandoned after its deadline'));
     }, { once: true });
   });
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => { t = setTimeout(() => reject(new Error('timeout')), ms); })]).finally(() => clearTimeout(t));
 }
