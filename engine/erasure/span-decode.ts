@@ -12,6 +12,8 @@
  * external memory to V8 each time it arrives, and the collections that
  * triggered cost more than the shared memory's slower copies.
  */
+import type { JobReply } from '../common/serve-jobs.js';
+
 export interface SpanJob {
   id: number;
   buffer: SharedArrayBuffer;
@@ -29,10 +31,7 @@ export interface SpanJob {
   targets: number[];
 }
 
-export interface SpanReply {
-  id: number;
+export interface SpanReply extends JobReply {
   /** Sources with a frame whose hash does not match: nothing was rebuilt. */
   corrupt: number[];
-  /** Set when the thread could not run the job at all. */
-  error?: string;
 }

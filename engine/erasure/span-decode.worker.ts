@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createXXHash128 } from 'hash-wasm';
+import { serveJobs } from '../common/serve-jobs.js';
 import { BlockCodec } from './block-codec.js';
 import type { SpanJob, SpanReply } from './span-decode.js';
 
@@ -51,9 +52,4 @@ async function run(job: SpanJob): Promise<SpanReply> {
   return { id: job.id, corrupt: [] };
 }
 
-port.on('message', (job: SpanJob) => {
-  run(job).then(
-    (reply) => port.postMessage(reply),
-    (err: unknown) => port.postMessage({ id: job.id, corrupt: [], error: (err as Error).message } satisfies SpanReply),
-  );
-});
+serveJobs(port, run);
