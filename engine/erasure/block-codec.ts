@@ -14,16 +14,23 @@ export class BlockCodec {
     this.rs = reedSolomon(k, m);
   }
 
-  /** The m parity shards of k data shards of `len` bytes each (fresh buffers). */
-  parity(data: Uint8Array[], len: number): Buffer[] {
-    if (len === 0) return Array.from({ length: this.m }, () => Buffer.alloc(0));
+  /**
+   * The m parity shards of k data shards of `len` bytes each, in fresh
+   * buffers or in `into(i)` (at least `len` bytes) when given: a fresh buffer
+   * per shard per block costs more (page faults, zeroing) than the code.
+   */
+  parity(data: Uint8Array[], len: number, into?: (i: number) => Uint8Array): Uint8Array[] {
+    const out = (i: number) => into?.(i).subarray(0, len) ?? Buffer.allocUnsafe(len);
+    if (len === 0) return Array.from({ length: this.m }, (_, i) => out(i));
     const stripe = this.stripe(len);
     const views = stripe.shards;
     for (let i = 0; i < this.k; i++) views[i].set(data[i].subarray(0, len));
     stripe.encode(len);
-    const out: Buffer[] = [];
-    for (let i = 0; i < this.m; i++) out.push(Buffer.from(views[this.k + i].subarray(0, len)));
-    return out;
+    return Array.from({ length: this.m }, (_, i) => {
+      const o = out(i);
+      o.set(views[this.k + i].subarray(0, len));
+      return o;
+    });
   }
 
   /**

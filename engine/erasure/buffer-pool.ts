@@ -35,3 +35,16 @@ export class BufferPool {
     }
   }
 }
+
+const sharedPools = new Map<number, BufferPool>();
+
+/**
+ * The process's pool of `size`-byte buffers over SharedArrayBuffers, which
+ * another thread may work in; one per size, since sets differ in width and
+ * block size. `max` counts for the caller that creates it.
+ */
+export function sharedBuffers(size: number, max: number): BufferPool {
+  let pool = sharedPools.get(size);
+  if (!pool) sharedPools.set(size, (pool = new BufferPool(size, max, 10_000, (n) => Buffer.from(new SharedArrayBuffer(n)))));
+  return pool;
+}

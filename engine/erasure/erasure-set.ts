@@ -6,7 +6,7 @@ import type { MetaOp, OpResult } from '../drive/meta-ops.js';
 import type { ListRow, PartRecord, PartUploadRecord, UploadRecord, VersionRecord } from '../drive/records.js';
 import { agreedRecord } from './record-agreement.js';
 import { ForegroundGate } from './foreground-gate.js';
-import { BufferPool } from './buffer-pool.js';
+import { sharedBuffers } from './buffer-pool.js';
 import { blockHash, HASH_ALGORITHM, HASH_LEN } from './bitrot.js';
 import { distributionFor } from './distribution.js';
 import { KeyLock } from './key-lock.js';
@@ -68,13 +68,8 @@ export const INLINE_SHARD_MAX = 128 * 1024;
  * buffer per object in flight.
  */
 const HEAL_SPAN_BYTES = 8 * 1024 * 1024;
-const spanPools = new Map<number, BufferPool>();
-/** One pool per size, since sets differ in width and block size; shared with the span decoder thread. */
-function spanBuffers(size: number): BufferPool {
-  let pool = spanPools.get(size);
-  if (!pool) spanPools.set(size, (pool = new BufferPool(size, 8, 10_000, (n) => Buffer.from(new SharedArrayBuffer(n)))));
-  return pool;
-}
+/** Span buffers, shared with the span decoder thread. */
+const spanBuffers = (size: number) => sharedBuffers(size, 8);
 
 /**
  * One erasure set: k + m drives that store every object of the keys placed on

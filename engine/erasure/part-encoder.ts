@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import { GranaryError } from '../common/errors.js';
 import type { ShardFileWriter } from '../drive/local-drive.js';
 import { blockHash } from './bitrot.js';
+import { sharedBuffers } from './buffer-pool.js';
 import { writeQuorum } from './layout.js';
+import { BlockMd5 } from './md5-thread.js';
 import type { SetContext } from './set-context.js';
 
 export interface EncodeOptions {
@@ -28,29 +29,38 @@ export interface EncodedPart {
  * Streams a body into framed shards, one 1 MiB block at a time: copied once
  * into a block buffer laid out as the k data shards, parity computed in kernel
  * memory and copied out, frames written to every drive in parallel while the
- * next block fills. Memory is a few blocks per request whatever the size.
+ * next block fills and the MD5 thread hashes the last. Memory is a few blocks
+ * per request whatever the size; full block buffers are shared memory from a
+ * pool, reused once written and hashed.
  */
 export async function encodePart(ctx: SetContext, distribution: number[], body: AsyncIterable<Uint8Array>, opts: EncodeOptions): Promise<EncodedPart> {
-  const { k, blockSize } = ctx;
+  const { k, m, blockSize } = ctx;
   const n = distribution.length;
-  const md5 = createHash('md5');
+  const md5 = new BlockMd5();
+  const pool = sharedBuffers(blockBufferSize(blockSize, k, m), 32);
+  const newBlockBuffer = (bytes: number) => (bytes >= blockSize ? pool.acquire() : Buffer.allocUnsafe(blockBufferSize(bytes, k, m)));
   const slotFailed = new Array<boolean>(n).fill(false);
   let writers = null as (ShardFileWriter | null)[] | null;
   let inflight = null as Promise<void> | null;
   let size = 0;
   // A small object must not cost a whole block of memory: start at its declared size and grow to a block.
-  let buf = newBlockBuffer(Math.min(blockSize, opts.expectedSize ?? 64 * 1024), k);
+  let cap = Math.min(blockSize, opts.expectedSize ?? 64 * 1024);
+  let buf = newBlockBuffer(cap);
   let fill = 0;
   let blocksEmitted = 0;
 
   const emit = async (block: Buffer, len: number): Promise<void> => {
     const frames = frameBlock(ctx, distribution, block, len);
+    const hashed = md5.update(block.subarray(0, len));
+    hashed.catch(() => undefined);
     if (inflight) await inflight;
     if (!writers) {
       writers = await opts.openFiles();
       writers.forEach((w, slot) => { if (!w) slotFailed[slot] = true; });
     }
     const ws = writers;
+    // A write that failed (or timed out) may still hold the block: only a block every drive took goes back to the pool.
+    let taken = true;
     inflight = Promise.all(
       ws.map(async (w, slot) => {
         if (!w || slotFailed[slot]) return;
@@ -58,9 +68,15 @@ export async function encodePart(ctx: SetContext, distribution: number[], body: 
           await w.write(frames[slot]);
         } catch {
           slotFailed[slot] = true;
+          taken = false;
         }
       }),
-    ).then(() => assertWriteQuorum(ctx, slotFailed));
+    )
+      .then(() => hashed)
+      .then(() => {
+        assertWriteQuorum(ctx, slotFailed);
+        if (taken) pool.release(block);
+      });
     blocksEmitted++;
   };
 
@@ -72,11 +88,11 @@ export async function encodePart(ctx: SetContext, distribution: number[], body: 
       if (opts.expectedSize !== undefined && size > opts.expectedSize) {
         throw new GranaryError('InvalidRequest', `the body is longer than its declared ${opts.expectedSize} bytes`);
       }
-      md5.update(chunk);
       while (off < chunk.length) {
         const take = Math.min(blockSize - fill, chunk.length - off);
-        if (fill + take > buf.length) {
-          const bigger = newBlockBuffer(Math.min(blockSize, Math.max(fill + take, buf.length * 4)), k);
+        if (fill + take > cap) {
+          cap = Math.min(blockSize, Math.max(fill + take, cap * 4));
+          const bigger = newBlockBuffer(cap);
           buf.copy(bigger, 0, 0, fill);
           buf = bigger;
         }
@@ -85,7 +101,8 @@ export async function encodePart(ctx: SetContext, distribution: number[], body: 
         off += take;
         if (fill === blockSize) {
           const full = buf;
-          buf = newBlockBuffer(blockSize, k);
+          cap = blockSize;
+          buf = newBlockBuffer(cap);
           fill = 0;
           await emit(full, blockSize);
         }
@@ -96,7 +113,8 @@ export async function encodePart(ctx: SetContext, distribution: number[], body: 
     }
     if (blocksEmitted === 0 && size <= opts.inlineLimit) {
       const frames = fill > 0 ? frameBlock(ctx, distribution, buf, fill) : distribution.map(() => [] as Uint8Array[]);
-      return { size, md5: md5.digest(), inline: frames.map((f) => Buffer.concat(f)), slotFailed };
+      await md5.update(buf.subarray(0, fill));
+      return { size, md5: await md5.digest(), inline: frames.map((f) => Buffer.concat(f)), slotFailed };
     }
     if (fill > 0 || blocksEmitted === 0) await emit(buf, fill);
     await inflight;
@@ -112,22 +130,27 @@ export async function encodePart(ctx: SetContext, distribution: number[], body: 
       }),
     );
     assertWriteQuorum(ctx, slotFailed);
-    return { size, md5: md5.digest(), slotFailed };
+    return { size, md5: await md5.digest(), slotFailed };
   } catch (err) {
+    md5.drop();
     await inflight?.catch(() => undefined);
     await Promise.all((writers ?? []).map((w) => w?.abort()));
     throw err;
   }
 }
 
-/** Room for `bytes` of data laid out as k equal shards plus padding, so a block's data shards are plain slices. */
-function newBlockBuffer(bytes: number, k: number): Buffer {
-  return Buffer.allocUnsafe(Math.ceil(Math.max(bytes, 1) / k) * k + k);
+/**
+ * Room for `bytes` of data laid out as k equal shards, padding, and the m
+ * parity shards after them: a block's whole stripe, every shard a plain slice.
+ */
+function blockBufferSize(bytes: number, k: number, m: number): number {
+  return Math.ceil(Math.max(bytes, 1) / k) * (k + m) + k;
 }
 
 /**
- * Frames of one block for each slot: [hash, shard]. Data shards are slices of
- * the block buffer itself; parity is computed in kernel memory and copied out.
+ * Frames of one block for each slot: [hash, shard]. Every shard is a slice of
+ * the block buffer itself; parity is computed in kernel memory and copied
+ * into the buffer after the data shards.
  */
 function frameBlock(ctx: SetContext, distribution: number[], block: Buffer, len: number): Uint8Array[][] {
   const { k } = ctx;
@@ -135,7 +158,7 @@ function frameBlock(ctx: SetContext, distribution: number[], block: Buffer, len:
   block.fill(0, len, shardLen * k);
   const shards: Uint8Array[] = [];
   for (let i = 0; i < k; i++) shards.push(block.subarray(i * shardLen, (i + 1) * shardLen));
-  shards.push(...ctx.codec.parity(shards, shardLen));
+  shards.push(...ctx.codec.parity(shards, shardLen, (i) => block.subarray((k + i) * shardLen, (k + i + 1) * shardLen)));
   return distribution.map((shardIndex) => [blockHash(shards[shardIndex]), shards[shardIndex]]);
 }
 
