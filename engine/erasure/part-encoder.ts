@@ -28,7 +28,7 @@ export interface EncodedPart {
 /**
  * Streams a body into framed shards, one 1 MiB block at a time: copied once
  * into a block buffer laid out as the k data shards, parity computed in kernel
- * memory and copied out, frames written to every drive in parallel while the
+ * memory and copied in after them, frames written to every drive in parallel while the
  * next block fills and the MD5 thread hashes the last. Memory is a few blocks
  * per request whatever the size; full block buffers are shared memory from a
  * pool, reused once written and hashed.
