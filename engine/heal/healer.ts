@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withinDeadline } from '../common/deadline.js';
+import { existsWithin } from '../common/deadline.js';
 import { GranaryError } from '../common/errors.js';
 import { FORMAT_FILE, writeFormat } from '../drive/format.js';
 import { LocalDrive } from '../drive/local-drive.js';
@@ -311,14 +310,8 @@ export class Healer {
 /** How long the watcher waits for a drive to say whether a file is there before it passes the drive by, this round. */
 const WATCH_ANSWER_MS = 5000;
 
-/**
- * Whether `path` exists: true or false, or null when the drive did not
- * answer in time. Asked of the thread pool, not the main thread: a hung disk
- * would otherwise stop the engine at the watcher's next look.
- */
-function presence(path: string): Promise<boolean | null> {
-  return withinDeadline(access(path).then(() => true, () => false), WATCH_ANSWER_MS);
-}
+/** Whether `path` exists, or null when its drive did not answer in time: see existsWithin. */
+const presence = (path: string) => existsWithin(path, WATCH_ANSWER_MS);
 
 function newStatus(kind: SweepStatus['kind'], options: SweepOptions): SweepStatus {
   return {

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { withinDeadline } from '../common/deadline.js';
+import { existsWithin, withinDeadline } from '../common/deadline.js';
 import { GranaryError, isGranaryError } from '../common/errors.js';
 import { compareKeys, prefixUpperBound } from '../common/key-order.js';
 import { FORMAT_FILE, META_DIR } from '../drive/format.js';
 import { LocalDrive } from '../drive/local-drive.js';
 import type { VersionRecord } from '../drive/records.js';
 import { BlockCodec } from '../erasure/block-codec.js';
-import { prepareDeployment, type Deployment } from '../erasure/deployment.js';
+import { HEALING_FILE, prepareDeployment, type Deployment } from '../erasure/deployment.js';
 import { ErasureSet } from '../erasure/erasure-set.js';
 import { SetListCursor } from '../erasure/list-cursor.js';
 import { multipartEtag, normalizeEtag } from './etag.js';
@@ -58,6 +57,8 @@ export interface OpenOptions {
  */
 /** How long a look at the drives' space waits for one drive before it counts that drive offline. */
 const STORAGE_ANSWER_MS = 2000;
+/** As long for a look at a drive's format and healing files. */
+const DRIVE_FILES_ANSWER_MS = 2000;
 
 /** Never a valid S3 bucket name (it starts with a dot), so no request can reach it. */
 const SYSTEM_BUCKET = '.granary.sys';
@@ -69,6 +70,9 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
   private healing: Promise<void> | null = null;
   /** Why each drive that could not be opened at start is offline, by path. */
   private openErrors = new Map<string, string>();
+  /** Each drive path's files as last seen by lookAtDriveFiles. */
+  private readonly driveFiles = new Map<string, { healing: boolean; unformatted: boolean }>();
+  private filesLook: Promise<void> | null = null;
 
   private constructor(readonly deployment: Deployment, readonly sets: ErasureSet[], private readonly log: (line: string) => void) {
     for (const set of sets) set.onBadShard = (bucket, key) => this.queueHeal(bucket, key);
@@ -100,6 +104,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     );
     const layer = new ErasureObjectLayer(deployment, sets, log);
     layer.openErrors = openErrors;
+    await layer.lookAtDriveFiles();
     await layer.healBuckets();
     return layer;
   }
@@ -215,8 +220,14 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     };
   }
 
-  /** Every drive slot's monitor status, for the health model (engine/health). */
+  /**
+   * Every drive slot's monitor status, for the health model (engine/health).
+   * Synchronous, since the health monitor builds its snapshots so; the
+   * healing and unformatted flags are those of the last look at the drives'
+   * files, and each call starts the next look.
+   */
   driveReports(): DriveReports {
+    void this.lookAtDriveFiles();
     return {
       deploymentId: this.deployment.deploymentId,
       sets: this.sets.map((set, index) => ({
@@ -231,14 +242,30 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
             path,
             set: index,
             slot,
-            healing: path !== null && existsSync(join(path, META_DIR, 'healing.json')),
-            unformatted: path !== null && existsSync(path) && !existsSync(join(path, META_DIR, FORMAT_FILE)),
+            healing: path !== null && (this.driveFiles.get(path)?.healing ?? false),
+            unformatted: path !== null && (this.driveFiles.get(path)?.unformatted ?? false),
             ...(d ? { status: d.health.status() } : {}),
             ...(openError ? { openError } : {}),
           };
         }),
       })),
     };
+  }
+
+  /**
+   * Looks at every drive's format and healing files, one look at a time, off
+   * the main thread: a hung disk would otherwise stop the engine at the
+   * health monitor's next poll. A drive that does not answer within
+   * DRIVE_FILES_ANSWER_MS keeps what was last seen of it.
+   */
+  private lookAtDriveFiles(): Promise<void> {
+    this.filesLook ??= Promise.all(this.deployment.sets.flatMap((layout) => layout.paths.map(async (path) => {
+      if (path === null) return;
+      const [root, format, healing] = await Promise.all([path, join(path, META_DIR, FORMAT_FILE), join(path, META_DIR, HEALING_FILE)].map((p) => existsWithin(p, DRIVE_FILES_ANSWER_MS)));
+      if (root === null || format === null || healing === null) return;
+      this.driveFiles.set(path, { healing, unformatted: root && !format });
+    }))).then(() => { this.filesLook = null; });
+    return this.filesLook;
   }
 
   // ---- the engine's own documents -------------------------------------------
