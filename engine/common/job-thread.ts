@@ -1,8 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { GranaryError } from './errors.js';
-import { startWorker } from './start-worker.js';
-
 import type { JobReply } from './serve-jobs.js';
+import { startWorker } from './start-worker.js';
 
 /** A job as its sender gives it (the thread numbers it), for each member of a union of jobs. */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;

@@ -22,7 +22,7 @@ export class BlockMd5 {
       return thread.run({ op: 'update', stream: this.stream, buffer: block.buffer, offset: block.byteOffset, length: block.length }).then(() => undefined);
     }
     if (this.threaded) {
-      // Rare (a body that outgrew a small buffer): the thread must see it, after the blocks before it.
+      // The encoder's full blocks are all shared; any other block after them must still reach the thread, in order.
       const copy = new Uint8Array(new SharedArrayBuffer(block.length));
       copy.set(block);
       return this.update(copy);
