@@ -51,18 +51,20 @@ export interface OpenOptions {
 }
 
 /**
- * The object layer over one or more erasure sets: names checked, each key
- * placed on a set by a hash of bucket and key, buckets on every set, listings
- * merged across sets in UTF-8 order.
+ * How long a look at a drive (its space, its format and healing files) waits
+ * for an answer: then the drive counts as offline in that answer, or keeps
+ * the files' flags last seen.
  */
-/** How long a look at the drives' space waits for one drive before it counts that drive offline. */
-const STORAGE_ANSWER_MS = 2000;
-/** As long for a look at a drive's format and healing files. */
-const DRIVE_FILES_ANSWER_MS = 2000;
+const DRIVE_ANSWER_MS = 2000;
 
 /** Never a valid S3 bucket name (it starts with a dot), so no request can reach it. */
 const SYSTEM_BUCKET = '.granary.sys';
 
+/**
+ * The object layer over one or more erasure sets: names checked, each key
+ * placed on a set by a hash of bucket and key, buckets on every set, listings
+ * merged across sets in UTF-8 order.
+ */
 export class ErasureObjectLayer implements ObjectLayer, SystemStore {
   private readonly buckets = new Map<string, number>();
   private readonly healQueue = new Set<string>();
@@ -194,7 +196,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
 
   /**
    * Every drive's space, asked of the thread pool: a drive that does not
-   * answer within STORAGE_ANSWER_MS counts as offline here, so a hung disk
+   * answer within DRIVE_ANSWER_MS counts as offline here, so a hung disk
    * neither stops the engine nor holds the request.
    */
   async storageInfo(): Promise<StorageInfo> {
@@ -206,7 +208,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
           const path = layout.paths[slot] ?? null;
           const offline = { path, state: 'offline' as const };
           if (!d || !path || !d.health.online) return offline;
-          const space = await withinDeadline(Promise.all([statfs(path), stat(path)]), STORAGE_ANSWER_MS).catch(() => null);
+          const space = await withinDeadline(Promise.all([statfs(path), stat(path)]), DRIVE_ANSWER_MS).catch(() => null);
           if (!space) return offline;
           const [fs, st] = space;
           return { path, state: 'online' as const, totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize, device: st.dev };
@@ -256,12 +258,12 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
    * Looks at every drive's format and healing files, one look at a time, off
    * the main thread: a hung disk would otherwise stop the engine at the
    * health monitor's next poll. A drive that does not answer within
-   * DRIVE_FILES_ANSWER_MS keeps what was last seen of it.
+   * DRIVE_ANSWER_MS keeps what was last seen of it.
    */
   private lookAtDriveFiles(): Promise<void> {
     this.filesLook ??= Promise.all(this.deployment.sets.flatMap((layout) => layout.paths.map(async (path) => {
       if (path === null) return;
-      const [root, format, healing] = await Promise.all([path, join(path, META_DIR, FORMAT_FILE), join(path, META_DIR, HEALING_FILE)].map((p) => existsWithin(p, DRIVE_FILES_ANSWER_MS)));
+      const [root, format, healing] = await Promise.all([path, join(path, META_DIR, FORMAT_FILE), join(path, META_DIR, HEALING_FILE)].map((p) => existsWithin(p, DRIVE_ANSWER_MS)));
       if (root === null || format === null || healing === null) return;
       this.driveFiles.set(path, { healing, unformatted: root && !format });
     }))).then(() => { this.filesLook = null; });
