@@ -1,5 +1,3 @@
-import { access } from 'node:fs/promises';
-
 /**
  * `work`'s result, or null when it has not settled within `ms`. The work is
  * not cancelled (a file system call on a hung disk cannot be); the caller
@@ -16,11 +14,3 @@ export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T
   }
 }
 
-/**
- * Whether `path` exists: true or false, or null when its drive did not
- * answer within `ms`. Asked of the thread pool, not the main thread: a hung
- * disk would otherwise stop the engine.
- */
-export function existsWithin(path: string, ms: number): Promise<boolean | null> {
-  return withinDeadline(access(path).then(() => true, () => false), ms);
-}

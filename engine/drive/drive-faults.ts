@@ -16,6 +16,9 @@ import { resolve } from 'node:path';
  *       "freeBytes": 0, "totalBytes": 1073741824   // what statfs reports for the drive instead of the real numbers
  *   } } }
  *
+ * Looks at a drive's files and space from outside its monitor (drive-looks.ts)
+ * count as reads: a hung drive answers them late, a failing one with EIO.
+ *
  * An operation cut short by its drive timeout while it waits here is abandoned
  * and never runs, so a drive "hung" by the hook does not apply stale writes
  * when it comes back.

@@ -1,7 +1,6 @@
-import { statfs } from 'node:fs/promises';
-import { withinDeadline } from '../common/deadline.js';
 import { DriveError, driveErrorFrom, type DriveErrorKind } from './drive-error.js';
 import { faultApplies, injectedFault } from './drive-faults.js';
+import { driveSpace } from './drive-looks.js';
 import { LatencyWindow } from './latency-window.js';
 
 export type DriveOpKind = 'read' | 'write';
@@ -227,16 +226,9 @@ export class DriveMonitor {
 
   private async measureSpace(): Promise<void> {
     const fault = injectedFault(this.root);
-    let total: number;
-    let free: number;
-    try {
-      const st = await withinDeadline(statfs(this.root), this.opts.timeoutMs);
-      if (!st) return;
-      total = fault?.totalBytes ?? st.blocks * st.bsize;
-      free = fault?.freeBytes ?? st.bavail * st.bsize;
-    } catch {
-      return;
-    }
+    const space = await driveSpace(this.root, this.opts.timeoutMs);
+    if (!space) return;
+    const { totalBytes: total, freeBytes: free } = space;
     this.totalBytes = total;
     this.freeBytes = free;
     const reserve = Math.min(total * RESERVE_FRACTION, RESERVE_MAX);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { existsWithin } from '../common/deadline.js';
 import { GranaryError } from '../common/errors.js';
 import { FORMAT_FILE, writeFormat } from '../drive/format.js';
+import { existsOnDrive } from '../drive/drive-looks.js';
 import { LocalDrive } from '../drive/local-drive.js';
 import { HEALING_FILE, markHealing } from '../erasure/deployment.js';
 import type { ErasureSet } from '../erasure/erasure-set.js';
@@ -156,14 +156,14 @@ export class Healer {
             if (this.closed) return;
             const d = set.drives[slot];
             if (!d) continue;
-            const formatted = await presence(join(d.paths.meta, FORMAT_FILE));
+            const formatted = await presence(d, join(d.paths.meta, FORMAT_FILE));
             if (formatted === null) continue;
             if (!formatted) {
               await this.replaceInPlace(index, set, slot, d);
               continue;
             }
             const existing = this.rebuilds.get(d.root);
-            if ((await presence(join(d.paths.meta, HEALING_FILE))) && existing?.state !== 'running' && !(existing?.state === 'failed' && Date.now() - Date.parse(existing.finishedAt ?? '') < 60_000)) {
+            if ((await presence(d, join(d.paths.meta, HEALING_FILE))) && existing?.state !== 'running' && !(existing?.state === 'failed' && Date.now() - Date.parse(existing.finishedAt ?? '') < 60_000)) {
               this.rebuild(index, set, d);
             }
           }
@@ -185,10 +185,10 @@ export class Healer {
    * offline drive, not a blank one.
    */
   private async replaceInPlace(index: number, set: ErasureSet, slot: number, old: LocalDrive): Promise<void> {
-    if (!(await presence(old.root))) return;
+    if (!(await presence(old, old.root))) return;
     let ref: LocalDrive | undefined;
     for (const d of set.drives) {
-      if (d && d !== old && (await presence(join(d.paths.meta, FORMAT_FILE)))) {
+      if (d && d !== old && (await presence(d, join(d.paths.meta, FORMAT_FILE)))) {
         ref = d;
         break;
       }
@@ -310,8 +310,8 @@ export class Healer {
 /** How long the watcher waits for a drive to say whether a file is there before it passes the drive by, this round. */
 const WATCH_ANSWER_MS = 5000;
 
-/** Whether `path` exists, or null when its drive did not answer in time: see existsWithin. */
-const presence = (path: string) => existsWithin(path, WATCH_ANSWER_MS);
+/** Whether `path` exists on `drive`, or null when the drive did not say in time: see existsOnDrive. */
+const presence = (drive: LocalDrive, path: string) => existsOnDrive(drive.root, path, WATCH_ANSWER_MS);
 
 function newStatus(kind: SweepStatus['kind'], options: SweepOptions): SweepStatus {
   return {

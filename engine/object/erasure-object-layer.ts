@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { existsWithin, withinDeadline } from '../common/deadline.js';
 import { GranaryError, isGranaryError } from '../common/errors.js';
 import { compareKeys, prefixUpperBound } from '../common/key-order.js';
+import { driveSpace, existsOnDrive } from '../drive/drive-looks.js';
 import { FORMAT_FILE, META_DIR } from '../drive/format.js';
 import { LocalDrive } from '../drive/local-drive.js';
 import type { VersionRecord } from '../drive/records.js';
@@ -208,10 +207,8 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
           const path = layout.paths[slot] ?? null;
           const offline = { path, state: 'offline' as const };
           if (!d || !path || !d.health.online) return offline;
-          const space = await withinDeadline(Promise.all([statfs(path), stat(path)]), DRIVE_ANSWER_MS).catch(() => null);
-          if (!space) return offline;
-          const [fs, st] = space;
-          return { path, state: 'online' as const, totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize, device: st.dev };
+          const space = await driveSpace(path, DRIVE_ANSWER_MS);
+          return space ? { path, state: 'online' as const, ...space } : offline;
         }));
         const online = drives.filter((d) => d.state === 'online').length;
         const { k, m } = set.ctx;
@@ -263,7 +260,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
   private lookAtDriveFiles(): Promise<void> {
     this.filesLook ??= Promise.all(this.deployment.sets.flatMap((layout) => layout.paths.map(async (path) => {
       if (path === null) return;
-      const [root, format, healing] = await Promise.all([path, join(path, META_DIR, FORMAT_FILE), join(path, META_DIR, HEALING_FILE)].map((p) => existsWithin(p, DRIVE_ANSWER_MS)));
+      const [root, format, healing] = await Promise.all([path, join(path, META_DIR, FORMAT_FILE), join(path, META_DIR, HEALING_FILE)].map((p) => existsOnDrive(path, p, DRIVE_ANSWER_MS)));
       if (root === null || format === null || healing === null) return;
       this.driveFiles.set(path, { healing, unformatted: root && !format });
     }))).then(() => { this.filesLook = null; });

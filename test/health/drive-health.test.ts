@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, closeSync, readdirSync, readSync, renameSync, writeSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, openSync, closeSync, readdirSync, readSync, renameSync, rmSync, symlinkSync, writeSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,6 +215,61 @@ describe('drive health', () => {
     assert.equal(viaConsole.status, 200);
     const c = (await viaConsole.json()) as HealthSnapshot;
     assert.equal(c.deploymentId, snap.deploymentId);
+  });
+
+  test('a drive whose files do not answer: the health JSON does not wait for it, the storage figures wait only their deadline, and what was seen stays', { timeout: 120_000 }, async () => {
+    const slow = server.drives[3];
+    const seen = drive(await health(), slow);
+    assert.ok(seen.totalBytes! > 0);
+    // Reads only, and no S3 request meanwhile: no operation of the drive times out, so it stays online and only
+    // the looks at its files and space (flags, statfs) meet the hang.
+    setFaults({ [slow]: { delayMs: 600_000, ops: 'read' } });
+    await new Promise((r) => setTimeout(r, 300)); // the hook looks at its file every 100 ms
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const snap = await health();
+      assert.ok(performance.now() - started < 1_000, `the health JSON took ${(performance.now() - started).toFixed(0)} ms`);
+      const d = drive(snap, slow);
+      // Not 'unformatted': a look that got no answer is not an empty folder.
+      assert.equal(d.state, 'online');
+      assert.equal(d.totalBytes, seen.totalBytes);
+      assert.equal(snap.state, 'healthy');
+      await new Promise((r) => setTimeout(r, 1_000)); // the health monitor polls (and starts a look) every second
+    }
+    const started = performance.now();
+    const res = await signedFetch(root, 'GET', '/granary/admin/v1/info');
+    const took = performance.now() - started;
+    assert.equal(res.status, 200, await res.clone().text());
+    const info = (await res.json()) as { sets: { drives: { path: string; state: string; freeBytes?: number }[] }[] };
+    // It asked the drive and gave up at its 2 s deadline: the drive counts as offline in these figures only.
+    assert.ok(took >= 1_900 && took < 6_000, `admin info took ${took.toFixed(0)} ms`);
+    const figures = info.sets[0].drives;
+    assert.equal(figures.find((x) => x.path === slow)?.state, 'offline');
+    assert.ok(figures.filter((x) => x.path !== slow).every((x) => x.state === 'online' && x.freeBytes! >= 0));
+    setFaults({});
+    await new Promise((r) => setTimeout(r, 300));
+    const back = (await (await signedFetch(root, 'GET', '/granary/admin/v1/info')).json()) as typeof info;
+    assert.ok(back.sets[0].drives.every((x) => x.state === 'online'));
+  });
+
+  test('a format file the file system cannot read is not a missing one: the drive is neither flagged blank nor formatted again', { timeout: 120_000 }, async () => {
+    const odd = server.drives[0];
+    const format = join(odd, '.granary', 'format.json');
+    const fromSeq = stream.events.at(-1)?.seq ?? 0;
+    // A symlink to itself: access() fails with ELOOP, as a failing disk's EIO would, not with ENOENT.
+    renameSync(format, `${format}.saved`);
+    symlinkSync('format.json', format);
+    try {
+      // Long enough for several health polls (every second) and heal-watcher rounds (every two seconds).
+      await new Promise((r) => setTimeout(r, 5_000));
+      assert.equal(drive(await health(), odd).state, 'online');
+      assert.ok(!stream.events.some((e) => e.seq > fromSeq && e.type === 'drive-state' && e.drive === odd), `the drive changed state: ${JSON.stringify(stream.events.filter((e) => e.seq > fromSeq))}`);
+      assert.ok(lstatSync(format).isSymbolicLink(), 'the heal watcher wrote a new format file over it');
+    } finally {
+      rmSync(format, { force: true });
+      renameSync(`${format}.saved`, format);
+    }
+    await assertAllReadable();
   });
 
   test('a hung drive: PUT and GET still answer, the drive goes offline, and comes back when it answers', { timeout: 120_000 }, async () => {
