@@ -49,8 +49,9 @@ export interface DriveStatus {
 /**
  * One drive's health as its operations show it: latency, error and timeout
  * counts, free space. Every async operation runs under a deadline; a drive that
- * fails `failLimit` times in a row is taken offline (its operations then fail
- * at once, so no request waits on it) and probed until it answers again.
+ * fails `failLimit` times in a row, or whose synchronous read held the engine
+ * past the deadline once, is taken offline (its operations then fail at once,
+ * so no request waits on it) and probed until it answers again.
  */
 export class DriveMonitor {
   private state: 'online' | 'offline' = 'online';
@@ -117,12 +118,14 @@ export class DriveMonitor {
   /**
    * A synchronous operation (metadata reads): errors and latency count, but it
    * cannot be cut short, and it holds the whole process while it waits on the
-   * disk. So an offline drive (one that stopped answering its async
-   * operations in time) is not touched at all: the request goes on with the
-   * other drives, and the probe (async only) brings it back.
+   * disk. So a drive that may hang is not touched at all: one offline, or one
+   * whose last operation ran out of time with none answered since (suspect).
+   * The request goes on with the other drives; async operations, under their
+   * deadline, and the probe tell when it answers again.
    */
   runSync<T>(kind: DriveOpKind, what: string, fn: () => T): T {
     if (this.state === 'offline') throw new DriveError('offline', `${this.root}: offline (${this.reason ?? 'not answering'}): ${what}`);
+    if (this.suspect) throw new DriveError('timeout', `${this.root}: not asked while its last operation is unanswered past its deadline: ${what}`);
     const fault = injectedFault(this.root);
     const started = performance.now();
     let out: T;
@@ -135,9 +138,12 @@ export class DriveMonitor {
     }
     const took = performance.now() - started;
     (kind === 'read' ? this.read : this.write).record(took);
-    // It could not be cut short, but it held the engine past the drive's budget: a timeout all the same, so a
-    // disk that stalls reads is taken offline after failLimit of them. The answer stands.
-    if (took > this.opts.timeoutMs) this.failed(new DriveError('timeout', `${this.root}: ${what} held the engine for ${Math.round(took)} ms (budget ${this.opts.timeoutMs} ms)`));
+    // It could not be cut short, but it held the whole engine past the drive's budget: a timeout, and at once
+    // offline, since failLimit of them would stall every request failLimit times. The answer stands.
+    if (took > this.opts.timeoutMs) {
+      const held = this.failed(new DriveError('timeout', `${this.root}: ${what} held the engine for ${Math.round(took)} ms (budget ${this.opts.timeoutMs} ms)`));
+      if (this.state === 'online') this.setState('offline', held.message);
+    }
     // No reset of the failure run otherwise: a metadata read served from the page cache says little about a disk that hangs.
     return out;
   }
@@ -173,6 +179,11 @@ export class DriveMonitor {
     }
   }
 
+  /** Its last operation ran out of time and none has answered since: the disk may hang. */
+  private get suspect(): boolean {
+    return this.failures > 0 && this.lastError?.kind === 'timeout';
+  }
+
   private succeeded(): void {
     this.failures = 0;
   }
@@ -204,17 +215,22 @@ export class DriveMonitor {
     this.reason = reason;
   }
 
-  /** Space, and for an offline drive a probe: a write, fsync, read and delete through the same hook and deadline. */
+  /**
+   * Space, and for an offline or suspect drive a probe: a write, fsync, read
+   * and delete through the same hook and deadline. A suspect drive with no
+   * traffic would otherwise never be asked again; one that still hangs fails
+   * its probes into offline.
+   */
   private async tick(): Promise<void> {
     if (this.probing || this.closed) return;
     this.probing = true;
     try {
       await this.measureSpace();
-      if (this.state === 'offline') {
+      if (this.state === 'offline' || this.suspect) {
         try {
           await this.guarded('write', 'probe', this.probe);
           this.failures = 0;
-          this.setState('online');
+          if (this.state === 'offline') this.setState('online');
         } catch {
           // Still not answering: try again at the next tick.
         }

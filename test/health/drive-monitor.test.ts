@@ -37,21 +37,62 @@ test('an offline drive gets no synchronous operation until its probe brings it b
   }
 });
 
-test('a synchronous operation that held the thread past the budget answers, and counts as a timeout', () => {
+test('a synchronous operation that held the thread past the budget answers, and takes the drive offline at once', () => {
   const monitor = new DriveMonitor('/nonexistent/granary-drive', { timeoutMs: 30, failLimit: 3, probeMs: 60_000 }, async () => undefined);
+  let touched = 0;
   const stall = () => monitor.runSync('read', 'metadata read', () => {
+    touched++;
     const until = performance.now() + 40;
     while (performance.now() < until); // a read() stuck on the disk
     return 'row';
   });
   assert.equal(monitor.runSync('read', 'metadata read', () => 'row'), 'row');
   assert.equal(monitor.status().counters.timeouts, 0, 'a quick read is no timeout');
-  assert.equal(stall(), 'row');
-  assert.equal(stall(), 'row');
-  assert.equal(monitor.status().counters.timeouts, 2);
+  assert.equal(stall(), 'row', 'the stalled read still answers');
+  assert.equal(monitor.status().counters.timeouts, 1);
   assert.equal(monitor.status().lastError?.kind, 'timeout');
   assert.match(monitor.status().lastError!.message, /held the engine for \d+ ms \(budget 30 ms\)/);
-  assert.equal(monitor.online, true, 'two in a row are not yet enough');
-  assert.equal(stall(), 'row', 'the third still answers');
-  assert.equal(monitor.online, false, 'and takes the drive offline');
+  // It held every request of the engine with it: not failLimit of those.
+  assert.equal(monitor.online, false, 'one is enough to take the drive offline');
+  assert.throws(stall, (e: unknown) => e instanceof DriveError && e.kind === 'offline');
+  assert.equal(touched, 1, 'the next read did not touch it');
+});
+
+test('a drive whose async operation ran out of time gets no synchronous operation until one answers', async () => {
+  let answering = false;
+  const monitor = new DriveMonitor('/nonexistent/granary-drive', { timeoutMs: 30, failLimit: 3, probeMs: 60_000 }, async () => {
+    if (!answering) throw new Error('still not answering');
+  });
+  let touched = 0;
+  const read = () => monitor.runSync('read', 'metadata read', () => ++touched);
+  const hang = () => new Promise<never>(() => undefined);
+
+  assert.equal(read(), 1);
+  await assert.rejects(monitor.run('write', 'commit', hang), (e: unknown) => e instanceof DriveError && e.kind === 'timeout');
+  // The disk may hang, and a synchronous read cannot be cut short: it is not asked, the request goes on without it.
+  assert.throws(read, (e: unknown) => e instanceof DriveError && e.kind === 'timeout' && e.message.includes('metadata read'));
+  assert.throws(() => monitor.runSync('write', 'staging', () => ++touched), (e: unknown) => e instanceof DriveError && e.kind === 'timeout');
+  assert.equal(touched, 1, 'neither touched the drive');
+  assert.equal(monitor.status().counters.timeouts, 1, 'refusing them is not another failure');
+  assert.equal(monitor.online, true, 'one timeout does not take it offline');
+
+  // An async operation that answers clears the suspicion.
+  assert.equal(await monitor.run('read', 'shard read', async () => 'frame'), 'frame');
+  assert.equal(read(), 2);
+
+  // So does the probe, for a drive nothing else asks.
+  await assert.rejects(monitor.run('write', 'commit', hang));
+  assert.throws(read);
+  answering = true;
+  monitor.start();
+  try {
+    let got: number | undefined;
+    for (let i = 0; i < 50 && got === undefined; i++) {
+      try { got = read(); } catch { await new Promise((r) => setTimeout(r, 20)); }
+    }
+    assert.equal(got, 3, 'the probe answered, and reads reach the drive again');
+    assert.equal(monitor.online, true);
+  } finally {
+    monitor.stop();
+  }
 });
