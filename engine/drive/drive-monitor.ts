@@ -29,6 +29,8 @@ const LOW_FRACTION = 0.1;
 /** Writes are refused below min(1 % of the total, 256 MiB) free, as MinIO keeps a minimum free drive threshold. */
 const RESERVE_FRACTION = 0.01;
 const RESERVE_MAX = 256 * 1024 * 1024;
+/** The longest an async operation may go unanswered before its drive counts as lagging (see `lagging`). */
+const MAX_LAG_MS = 2_000;
 /** After a real ENOSPC, space counts as returned only once this much more is free than when it struck. */
 const REFILL_MARGIN = 1024 * 1024;
 
@@ -69,6 +71,9 @@ export class DriveMonitor {
   private fullAt: number | undefined;
   /** The ENOSPC came from the test hook: space is back when the hook stops saying so. */
   private fullInjected = false;
+  /** Start times of the async operations under way, oldest first (a Map keeps insertion order). */
+  private readonly underWay = new Map<number, number>();
+  private nextOp = 0;
   private timer: NodeJS.Timeout | undefined;
   private probing = false;
   private closed = false;
@@ -87,6 +92,17 @@ export class DriveMonitor {
   }
 
   get online(): boolean { return this.state === 'online'; }
+
+  /**
+   * An async operation has been under way for a quarter of its deadline (at
+   * most 2 s) and has not answered yet: the disk may be hanging, before any
+   * deadline has said so. Readers that can do without the drive leave it
+   * alone (ErasureSet.resolve); it is not an error, and nothing is counted.
+   */
+  get lagging(): boolean {
+    const oldest = this.underWay.values().next();
+    return !oldest.done && performance.now() - oldest.value > Math.min(this.opts.timeoutMs / 4, MAX_LAG_MS);
+  }
   get full(): boolean { return this.space === 'full'; }
 
   status(): DriveStatus {
@@ -150,6 +166,8 @@ export class DriveMonitor {
 
   private async guarded<T>(kind: DriveOpKind, what: string, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
+    const op = this.nextOp++;
+    this.underWay.set(op, started);
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -176,6 +194,7 @@ export class DriveMonitor {
       throw this.failed(driveErrorFrom(err, `${this.root}: ${what}`));
     } finally {
       clearTimeout(timer);
+      this.underWay.delete(op);
     }
   }
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { GranaryError } from '../common/errors.js';
+import { GranaryError, isGranaryError } from '../common/errors.js';
 import type { LocalDrive, ShardFileWriter } from '../drive/local-drive.js';
 import type { MetaOp, OpResult } from '../drive/meta-ops.js';
 import type { ListRow, PartRecord, PartUploadRecord, UploadRecord, VersionRecord } from '../drive/records.js';
@@ -13,7 +13,7 @@ import { KeyLock } from './key-lock.js';
 import { PartLayout, writeQuorum } from './layout.js';
 import { encodePart } from './part-encoder.js';
 import { PartDecoder, type BadShard, type ShardSource } from './part-decoder.js';
-import { resolveVersion, type Resolved } from './resolve-version.js';
+import { resolveVersion, type Resolved, type SlotVersions } from './resolve-version.js';
 import { quickCheck, type Damage } from './shard-check.js';
 import { isDangling, takeCensus } from './version-census.js';
 import type { SetContext } from './set-context.js';
@@ -108,10 +108,10 @@ export class ErasureSet {
     this.requireQuorum(results, `deleting bucket ${bucket}`);
   }
 
-  /** Each slot's answer to a sync read; null where the drive is offline or failed. */
-  perSlot<T>(fn: (drive: LocalDrive) => T): (T | null)[] {
-    return this.ctx.drives.map((d) => {
-      if (!d) return null;
+  /** Each slot's answer to a sync read; null where the drive is offline or failed, or `skip` leaves it out. */
+  perSlot<T>(fn: (drive: LocalDrive) => T, skip?: readonly boolean[]): (T | null)[] {
+    return this.ctx.drives.map((d, slot) => {
+      if (!d || skip?.[slot]) return null;
       try {
         return fn(d);
       } catch {
@@ -177,19 +177,38 @@ export class ErasureSet {
 
   /** The current version, or NoSuchKey. */
   resolve(bucket: string, key: string): Resolved {
-    const r = resolveVersion(this.perSlot((d) => d.versions(bucket, key)), this.ctx.k, `${bucket}/${key}`);
-    if (!r) throw new GranaryError('NoSuchKey');
-    return r;
+    return this.resolveFrom((skip) => this.perSlot((d) => d.versions(bucket, key), skip), `${bucket}/${key}`);
   }
 
   /** As `resolve`, for a read of the bytes: an inline version's frames come in the same query. */
   resolveForRead(bucket: string, key: string): Resolved {
-    const slots = this.perSlot((d) => d.versionsWithInline(bucket, key));
-    const r = resolveVersion(slots, this.ctx.k, `${bucket}/${key}`);
-    if (!r) throw new GranaryError('NoSuchKey');
+    let slots: SlotVersions[] = [];
+    const r = this.resolveFrom((skip) => (slots = this.perSlot((d) => d.versionsWithInline(bucket, key), skip)), `${bucket}/${key}`);
     if (r.record.dataDir) return r;
     const id = r.record.versionId;
     return { ...r, frames: slots.map((rows) => rows?.find((v) => v.record.versionId === id)?.inline) };
+  }
+
+  /**
+   * The current version as the drives' rows tell it. These reads are
+   * synchronous, and a lagging drive (an operation long unanswered: its disk
+   * may hang) would hold the engine with it, so it is left out whenever the
+   * other drives settle the answer without it (resolveVersion says when
+   * they cannot); only then is it read too.
+   */
+  private resolveFrom(read: (skip?: boolean[]) => SlotVersions[], what: string): Resolved {
+    const lagging = this.ctx.drives.map((d) => d?.health.lagging === true);
+    let r: Resolved | null | undefined;
+    if (lagging.includes(true)) {
+      try {
+        r = resolveVersion(read(lagging), this.ctx.k, what);
+      } catch (err) {
+        if (!isGranaryError(err, 'XGranaryReadQuorum')) throw err;
+      }
+    }
+    if (r === undefined) r = resolveVersion(read(), this.ctx.k, what);
+    if (!r) throw new GranaryError('NoSuchKey');
+    return r;
   }
 
   /** The bytes of a resolved version in `range`, block by block, one block read ahead. */

@@ -337,6 +337,31 @@ describe('drive health', () => {
     await assertAllReadable();
   });
 
+  test('a drive with a write long unanswered, before any deadline: GETs that can do without its metadata do not read it', { timeout: 120_000 }, async () => {
+    const lagging = server.drives[1];
+    const fromSeq = stream.events.at(-1)?.seq ?? 0;
+    setFaults({ [lagging]: { delayMs: 600_000, ops: 'write' } });
+    await new Promise((r) => setTimeout(r, 300));
+    // Its write of this PUT hangs; the deadline (1.5 s) has not yet run out when the GETs below start.
+    const pending = put('lagging/one', seededBytes(1200, 50));
+    await new Promise((r) => setTimeout(r, 100));
+    // From now on a metadata read of it would block the engine 5 s.
+    setFaults({ [lagging]: { delayMs: 600_000, ops: 'write', syncDelayMs: 5_000 } });
+    await new Promise((r) => setTimeout(r, 350)); // past a quarter of the deadline: lagging
+    const started = performance.now();
+    for (const key of ['hung/small-0', 'hung/small-2']) assert.ok((await get(key)).equals(written.get(key)!));
+    const took = performance.now() - started;
+    assert.ok(took < 1_000, `two GETs took ${took.toFixed(0)} ms: the lagging drive was read`);
+    await pending;
+    setFaults({});
+    // Operations that started while it hung still run out of time after this; only then does it settle.
+    await new Promise((r) => setTimeout(r, 2_000));
+    await waitFor('the drive online and answering', async () => drive(await health(), lagging).state === 'online');
+    await assertAllReadable();
+    const states = stream.events.flatMap((e) => (e.seq > fromSeq && e.type === 'drive-state' && e.drive === lagging ? [e.to] : []));
+    assert.ok(states.length === 0 || states.at(-1) === 'online', states.join(' → '));
+  });
+
   test('a drive whose write ran out of time is not read synchronously, so its stalls hold no request, until it answers again', { timeout: 120_000 }, async () => {
     const stuck = server.drives[2];
     const fromSeq = stream.events.at(-1)?.seq ?? 0;
@@ -354,8 +379,10 @@ describe('drive health', () => {
       const took = performance.now() - started;
       assert.ok(took < 2_500, `GET ${key} took ${took.toFixed(0)} ms: the suspect drive was read`);
     }
-    // It answers again: the probe (or its next write) clears it, and its reads are timed again.
+    // It answers again: the probe (or its next write) clears it, and its reads are timed again. Operations that
+    // started while it hung still run out of time after this; only then does it settle.
     setFaults({});
+    await new Promise((r) => setTimeout(r, 2_000));
     await waitFor('the drive online and answering', async () => {
       const d = drive(await health(), stuck);
       return d.state === 'online'; // not 'faulty': its last operation answered

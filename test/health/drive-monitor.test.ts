@@ -96,3 +96,25 @@ test('a drive whose async operation ran out of time gets no synchronous operatio
     monitor.stop();
   }
 });
+
+test('a drive with an operation unanswered for a quarter of its deadline is lagging, until it answers or runs out of time', async () => {
+  const monitor = new DriveMonitor('/nonexistent/granary-drive', { timeoutMs: 400, failLimit: 3, probeMs: 60_000 }, async () => undefined);
+  let answer: (v: string) => void = () => undefined;
+  const slow = monitor.run('write', 'commit', () => new Promise<string>((r) => { answer = r; }));
+  assert.equal(monitor.lagging, false, 'just started');
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(monitor.lagging, true, '150 ms unanswered, past 400 / 4');
+  // Quick operations meanwhile do not hide the slow one.
+  assert.equal(await monitor.run('read', 'shard read', async () => 'frame'), 'frame');
+  assert.equal(monitor.lagging, true);
+  answer('done');
+  assert.equal(await slow, 'done');
+  assert.equal(monitor.lagging, false, 'answered');
+  assert.deepEqual(monitor.status().counters, { ioErrors: 0, bitrot: 0, timeouts: 0 }, 'lagging is not a failure');
+  // One that never answers stops lagging at its deadline: it is then a timeout.
+  const lost = monitor.run('write', 'commit', () => new Promise<never>(() => undefined));
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(monitor.lagging, true);
+  await assert.rejects(lost, (e: unknown) => e instanceof DriveError && e.kind === 'timeout');
+  assert.equal(monitor.lagging, false);
+});
