@@ -88,7 +88,9 @@ export class SetListCursor {
     if (slot.pos < slot.rows.length) return slot.rows[slot.pos];
     if (slot.done || slot.offline) return null;
     const drive = this.set.drives[s];
-    if (!drive) {
+    // A lagging drive (an operation long unanswered: its disk may hang) would hold the engine on this synchronous
+    // query; it counts as not answering, which the quorum below allows for, as for an offline one.
+    if (!drive || drive.health.lagging) {
       slot.offline = true;
       return null;
     }
