@@ -1,3 +1,4 @@
+import { GranaryError } from '../common/errors.js';
 import { compareKeys } from '../common/key-order.js';
 import type { ListRow } from '../drive/records.js';
 import type { ErasureSet } from './erasure-set.js';
@@ -40,9 +41,21 @@ const FIRST_BATCH = 2;
  */
 export class SetListCursor {
   private readonly slots: SlotBuffer[];
+  /**
+   * Drives that must answer for the listing to be whole: a committed key is
+   * on at least a write quorum of drives, so with fewer than n - writeQuorum
+   * + 1 answering, one could be on none of them and silently missing.
+   */
+  private readonly needed: number;
 
   constructor(private readonly set: ErasureSet, private readonly bucket: string, from: string, private readonly to: string | null, private readonly batch = 256) {
-    this.slots = set.drives.map(() => ({ rows: [], pos: 0, done: false, from, offline: false, want: Math.min(FIRST_BATCH, batch) }));
+    this.needed = Math.max(set.ctx.k, set.drives.length - set.writeQuorum + 1);
+    // A lagging drive (an operation long unanswered: its disk may hang) would hold the engine on these synchronous
+    // queries: it is left out, as one that does not answer, when enough others are there to list without it.
+    const lagging = set.drives.map((d) => d?.health.lagging === true);
+    const others = set.drives.filter((d, s) => d && d.health.online && !lagging[s]).length;
+    const skip = lagging.includes(true) && others >= this.needed;
+    this.slots = set.drives.map((_, s) => ({ rows: [], pos: 0, done: false, from, offline: skip && lagging[s], want: Math.min(FIRST_BATCH, batch) }));
   }
 
   /** The next key any drive has, or null at the end. */
@@ -88,18 +101,20 @@ export class SetListCursor {
     if (slot.pos < slot.rows.length) return slot.rows[slot.pos];
     if (slot.done || slot.offline) return null;
     const drive = this.set.drives[s];
-    // A lagging drive (an operation long unanswered: its disk may hang) would hold the engine on this synchronous
-    // query; it counts as not answering, which the quorum below allows for, as for an offline one.
-    if (!drive || drive.health.lagging) {
-      slot.offline = true;
-      return null;
-    }
+    let rows: ListRow[] | null = null;
     try {
-      slot.rows = drive.listRows(this.bucket, slot.from, this.to, slot.want);
+      if (drive) rows = drive.listRows(this.bucket, slot.from, this.to, slot.want);
     } catch {
+      // Not answering: counted below.
+    }
+    if (!rows) {
       slot.offline = true;
+      if (this.slots.filter((x) => !x.offline).length < this.needed) {
+        throw new GranaryError('XGranaryReadQuorum', `listing ${this.bucket}: too few drives of set ${this.set.ctx.index} answer to list every key`);
+      }
       return null;
     }
+    slot.rows = rows;
     slot.pos = 0;
     if (slot.rows.length < slot.want) slot.done = true;
     slot.want = Math.min(slot.want * 2, this.batch);

@@ -99,6 +99,8 @@ describe('quorum', () => {
         const layer = await openLayer(t.drives, m);
         try {
           for (const o of OBJECTS) await assert.rejects(layer.getObject('bkt', o.key), { code: 'XGranaryReadQuorum', status: 503 });
+          // Not an empty (or partial) listing: too few drives answer to know every key.
+          await assert.rejects(layer.listObjects('bkt'), { code: 'XGranaryReadQuorum', status: 503 });
           await assert.rejects(layer.putObject('bkt', 'never', chunksOf(seededBytes(1_500_000, 9))), { code: 'XGranaryWriteQuorum' });
           await assert.rejects(layer.putObject('bkt', 'never-small', chunksOf(Buffer.from('tiny'))), { code: 'XGranaryWriteQuorum' });
         } finally {
