@@ -97,12 +97,14 @@ export class DriveMonitor {
    * An async operation has been under way for a quarter of its deadline (at
    * most 2 s) and has not answered yet: the disk may be hanging, before any
    * deadline has said so. Readers that can do without the drive leave it
-   * alone (ErasureSet.resolve); it is not an error, and nothing is counted.
+   * alone (a key's versions in ErasureSet, listings); it is not an error,
+   * and nothing is counted.
    */
   get lagging(): boolean {
     const oldest = this.underWay.values().next();
     return !oldest.done && performance.now() - oldest.value > Math.min(this.opts.timeoutMs / 4, MAX_LAG_MS);
   }
+
   get full(): boolean { return this.space === 'full'; }
 
   status(): DriveStatus {
