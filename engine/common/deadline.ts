@@ -13,4 +13,3 @@ export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T
     clearTimeout(timer);
   }
 }
-

@@ -35,6 +35,12 @@ function checksumsOf(input: PutInput): Record<string, string> | undefined {
   return c && Object.keys(c).length > 0 ? c : undefined;
 }
 
+/** A resolved version, or NoSuchKey when there is none (deleted, or never on a quorum). */
+function found(r: Resolved | null): Resolved {
+  if (!r) throw new GranaryError('NoSuchKey');
+  return r;
+}
+
 export interface ByteRange { start: number; end: number } // inclusive
 
 export interface HealOptions {
@@ -177,16 +183,20 @@ export class ErasureSet {
 
   /** The current version, or NoSuchKey. */
   resolve(bucket: string, key: string): Resolved {
-    return this.resolveFrom((skip) => this.perSlot((d) => d.versions(bucket, key), skip), `${bucket}/${key}`);
+    return this.resolveFrom((skip) => this.perSlot((d) => d.versions(bucket, key), skip), `${bucket}/${key}`).resolved;
   }
 
   /** As `resolve`, for a read of the bytes: an inline version's frames come in the same query. */
   resolveForRead(bucket: string, key: string): Resolved {
-    let slots: SlotVersions[] = [];
-    const r = this.resolveFrom((skip) => (slots = this.perSlot((d) => d.versionsWithInline(bucket, key), skip)), `${bucket}/${key}`);
+    const { resolved: r, slots } = this.resolveFrom((skip) => this.perSlot((d) => d.versionsWithInline(bucket, key), skip), `${bucket}/${key}`);
     if (r.record.dataDir) return r;
     const id = r.record.versionId;
     return { ...r, frames: slots.map((rows) => rows?.find((v) => v.record.versionId === id)?.inline) };
+  }
+
+  /** Which drives are lagging (see DriveMonitor.lagging), by slot. */
+  laggingSlots(): boolean[] {
+    return this.ctx.drives.map((d) => d?.health.lagging === true);
   }
 
   /**
@@ -196,19 +206,18 @@ export class ErasureSet {
    * other drives settle the answer without it (resolveVersion says when
    * they cannot); only then is it read too.
    */
-  private resolveFrom(read: (skip?: boolean[]) => SlotVersions[], what: string): Resolved {
-    const lagging = this.ctx.drives.map((d) => d?.health.lagging === true);
-    let r: Resolved | null | undefined;
+  private resolveFrom(read: (skip?: boolean[]) => SlotVersions[], what: string): { resolved: Resolved; slots: SlotVersions[] } {
+    const lagging = this.laggingSlots();
     if (lagging.includes(true)) {
+      const slots = read(lagging);
       try {
-        r = resolveVersion(read(lagging), this.ctx.k, what);
+        return { resolved: found(resolveVersion(slots, this.ctx.k, what)), slots };
       } catch (err) {
         if (!isGranaryError(err, 'XGranaryReadQuorum')) throw err;
       }
     }
-    if (r === undefined) r = resolveVersion(read(), this.ctx.k, what);
-    if (!r) throw new GranaryError('NoSuchKey');
-    return r;
+    const slots = read();
+    return { resolved: found(resolveVersion(slots, this.ctx.k, what)), slots };
   }
 
   /** The bytes of a resolved version in `range`, block by block, one block read ahead. */

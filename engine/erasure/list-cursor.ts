@@ -52,7 +52,7 @@ export class SetListCursor {
     this.needed = Math.max(set.ctx.k, set.drives.length - set.writeQuorum + 1);
     // A lagging drive (an operation long unanswered: its disk may hang) would hold the engine on these synchronous
     // queries: it is left out, as one that does not answer, when enough others are there to list without it.
-    const lagging = set.drives.map((d) => d?.health.lagging === true);
+    const lagging = set.laggingSlots();
     const others = set.drives.filter((d, s) => d && d.health.online && !lagging[s]).length;
     const skip = lagging.includes(true) && others >= this.needed;
     this.slots = set.drives.map((_, s) => ({ rows: [], pos: 0, done: false, from, offline: skip && lagging[s], want: Math.min(FIRST_BATCH, batch) }));
