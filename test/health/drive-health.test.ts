@@ -140,6 +140,18 @@ class EventStream {
     return waitFor(what, async () => this.events.find(match));
   }
 
+  /**
+   * The stream has caught up with a drive that health already reports online:
+   * the monitor announces state changes at its next poll (each second), so the
+   * last change the stream tells of since fromSeq, if any, becomes `online`.
+   */
+  async settledOnline(drive: string, fromSeq: number): Promise<void> {
+    const states = () => this.events.flatMap((e) => (e.seq > fromSeq && e.type === 'drive-state' && e.drive === drive ? [e.to] : []));
+    await waitFor(`the stream to end on online for ${drive}`, async () => states().length === 0 || states().at(-1) === 'online', 5_000).catch(() => {
+      assert.fail(`the stream ends on ${states().join(' → ')}`);
+    });
+  }
+
   close(): void {
     this.res?.destroy();
   }
@@ -361,8 +373,7 @@ describe('drive health', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     await waitFor('the drive online and answering', async () => drive(await health(), lagging).state === 'online');
     await assertAllReadable();
-    const states = stream.events.flatMap((e) => (e.seq > fromSeq && e.type === 'drive-state' && e.drive === lagging ? [e.to] : []));
-    assert.ok(states.length === 0 || states.at(-1) === 'online', states.join(' → '));
+    await stream.settledOnline(lagging, fromSeq);
   });
 
   test('a drive whose write ran out of time is not read synchronously, so its stalls hold no request, until it answers again', { timeout: 120_000 }, async () => {
@@ -394,8 +405,7 @@ describe('drive health', () => {
     await assertAllReadable();
     assert.ok(drive(await health(), stuck).latency.read.samples > samples, 'its metadata is read again');
     // Whatever the probes did meanwhile, the stream says where the drive ended.
-    const states = stream.events.flatMap((e) => (e.seq > fromSeq && e.type === 'drive-state' && e.drive === stuck ? [e.to] : []));
-    assert.ok(states.length === 0 || states.at(-1) === 'online', states.join(' → '));
+    await stream.settledOnline(stuck, fromSeq);
   });
 
   test('a failing drive: its I/O errors are counted with the last one, and reads go on from the others', { timeout: 120_000 }, async () => {
