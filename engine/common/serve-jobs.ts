@@ -7,12 +7,20 @@
 /** What a job thread answers: the job's id, and an error when it could not run it. */
 export interface JobReply { id: number; error?: string }
 
-/** Runs each job the thread receives and posts its reply, or the job's id and the error that stopped it. */
-export function serveJobs<Job extends { id: number }>(port: { on(e: 'message', f: (job: Job) => void): unknown; postMessage(reply: unknown): void }, run: (job: Job) => Promise<JobReply> | JobReply): void {
-  port.on('message', (job: Job) => {
-    Promise.resolve().then(() => run(job)).then(
-      (reply) => port.postMessage(reply),
-      (err: unknown) => port.postMessage({ id: job.id, error: (err as Error).message } satisfies JobReply),
-    );
+/**
+ * Runs the jobs of each message the thread receives (a JobThread's batch), in
+ * order, and posts their replies together: each job's reply, or its id and
+ * the error that stopped it.
+ */
+export function serveJobs<Job extends { id: number }>(port: { on(e: 'message', f: (jobs: Job[]) => void): unknown; postMessage(replies: unknown): void }, run: (job: Job) => Promise<JobReply> | JobReply): void {
+  port.on('message', (jobs: Job[]) => {
+    void Promise.all(
+      jobs.map((job) =>
+        Promise.resolve().then(() => run(job)).then(
+          (reply) => reply,
+          (err: unknown): JobReply => ({ id: job.id, error: (err as Error).message }),
+        ),
+      ),
+    ).then((replies) => port.postMessage(replies));
   });
 }

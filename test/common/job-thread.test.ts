@@ -16,9 +16,13 @@ describe('job threads', () => {
     await assert.rejects(thread.run({ op: 'throw', value: 'x' }), (err: unknown) => err instanceof GranaryError && err.code === 'InternalError' && /echo: refused x/.test(err.message));
     assert.equal((await thread.run({ op: 'echo', value: 'after a failed job' })).value, 'after a failed job');
 
+    // Jobs of one turn travel as one message: these two share a fate.
+    const together = [thread.run({ op: 'echo', value: 'one' }), thread.run({ op: 'echo', value: 'two' })];
+    assert.deepEqual((await Promise.all(together)).map((r) => r.value), ['one', 'two']);
     const held = thread.run({ op: 'echo', value: 'queued behind the death' });
+    await new Promise((r) => setImmediate(r));
     const death = thread.run({ op: 'die', value: '' });
-    // The echo posted first is answered; the thread then exits holding the second job.
+    // The echo posted in the earlier turn is answered; the thread then exits holding the second job.
     assert.equal((await held).value, 'queued behind the death');
     await assert.rejects(death, (err: unknown) => err instanceof GranaryError && /echo thread: exited with code 3/.test(err.message));
     assert.equal((await thread.run({ op: 'echo', value: 'new thread' })).value, 'new thread');
