@@ -102,7 +102,12 @@ export class DriveMonitor {
    */
   get lagging(): boolean {
     const oldest = this.underWay.values().next();
-    return !oldest.done && performance.now() - oldest.value > Math.min(this.opts.timeoutMs / 4, MAX_LAG_MS);
+    return !oldest.done && performance.now() - oldest.value > this.lagMs;
+  }
+
+  /** How long an operation may go unanswered before its drive is lagging. */
+  get lagMs(): number {
+    return Math.min(this.opts.timeoutMs / 4, MAX_LAG_MS);
   }
 
   get full(): boolean { return this.space === 'full'; }

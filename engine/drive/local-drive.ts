@@ -3,46 +3,49 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobThread } from '../common/job-thread.js';
 import { DriveError, driveErrorFrom } from './drive-error.js';
 import { DriveMonitor, driveMonitorOptions, type DriveMonitorOptions } from './drive-monitor.js';
 import { assertFormatted, readFormat, type FormatBody } from './format.js';
 import type { MetaOp, OpResult } from './meta-ops.js';
+import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawVersionRow } from './meta-read.js';
 import { MetaWriter } from './meta-writer.js';
 import { DrivePaths, partFileName } from './paths.js';
 import type { BucketRow, ListRow, PartUploadRecord, StoredVersion, UploadRecord, VersionRecord } from './records.js';
 import { openSchema } from './schema.js';
 
-/**
- * One local drive: a folder with a metadata DB and shard files. Reads of the
- * DB are synchronous on the caller's thread (WAL readers never wait for the
- * writer); every change goes through the drive's writer thread.
- */
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
+/**
+ * One local drive: a folder with a metadata DB and shard files. A key's
+ * versions for a client request are read on the drive's reader thread, so a
+ * disk that hangs holds only that drive's answer; the other reads of the DB
+ * (listings, multipart, heal) are synchronous on the caller's thread (WAL
+ * readers never wait for the writer). Every change goes through the drive's
+ * writer thread.
+ */
 export class LocalDrive {
   readonly paths: DrivePaths;
   private readonly db: Database.Database;
   private readonly writer: MetaWriter;
+  private readonly reader: JobThread<MetaReadJob, MetaReadReply>;
   private readonly q;
   /** A read transaction is open until the end of this turn of the event loop (holdTurnSnapshot). */
   private turnSnapshot = false;
   /** Latency, errors, timeouts, space and online state of this drive (engine/drive/drive-monitor.ts). */
   readonly health: DriveMonitor;
 
-  private constructor(root: string, readonly format: FormatBody, db: Database.Database, writer: MetaWriter, monitor: DriveMonitorOptions) {
+  private constructor(root: string, readonly format: FormatBody, db: Database.Database, writer: MetaWriter, reader: JobThread<MetaReadJob, MetaReadReply>, monitor: DriveMonitorOptions) {
     this.paths = new DrivePaths(root);
     this.db = db;
     this.writer = writer;
+    this.reader = reader;
     this.health = new DriveMonitor(root, monitor, () => this.probe());
     this.q = {
       buckets: db.prepare('SELECT name, created FROM buckets ORDER BY name'),
       bucket: db.prepare('SELECT name, created FROM buckets WHERE name = ?'),
       versions: db.prepare('SELECT record, current FROM versions WHERE bucket = ? AND key = ?'),
-      // The current row's inline frames come with it: a small GET is one statement per drive, not two.
-      versionsWithInline: db.prepare(
-        'SELECT v.record, v.current, i.data FROM versions v LEFT JOIN inline_data i ON v.current = 1 AND i.bucket = v.bucket AND i.key = v.key AND i.version_id = v.version_id WHERE v.bucket = ? AND v.key = ?',
-      ),
       inline: db.prepare('SELECT data FROM inline_data WHERE bucket = ? AND key = ? AND version_id = ?').pluck(),
       listFrom: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?'),
       listFromTo: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
@@ -78,7 +81,10 @@ export class LocalDrive {
       db.close();
       throw new DriveError('offline', `${root}: writer thread failed: ${(err as Error).message}`, { cause: err });
     }
-    const drive = new LocalDrive(root, format, db, writer, monitor);
+    const reader = new JobThread<MetaReadJob, MetaReadReply>(`metadata reader of ${root}`, new URL('./meta-read.worker', import.meta.url), { db: paths.db } satisfies MetaReaderInit);
+    // Started now, so the first client read is not charged the thread's start-up against the drive's deadline.
+    await reader.run({ q: 'ping' }).catch(() => undefined);
+    const drive = new LocalDrive(root, format, db, writer, reader, monitor);
     drive.health.start();
     return drive;
   }
@@ -88,6 +94,7 @@ export class LocalDrive {
 
   async close(): Promise<void> {
     this.health.stop();
+    this.reader.close();
     await this.writer.close();
     this.endTurnSnapshot();
     this.db.close();
@@ -144,23 +151,19 @@ export class LocalDrive {
   }
 
   versions(bucket: string, key: string): StoredVersion[] {
-    return this.read(() =>
-      (this.q.versions.all(bucket, key) as { record: string; current: number }[]).map((r) => ({
-        record: JSON.parse(r.record) as VersionRecord,
-        current: r.current === 1,
-      })),
-    );
+    return this.read(() => (this.q.versions.all(bucket, key) as RawVersionRow[]).map(storedVersion));
   }
 
-  /** As `versions`, with the current row's inline frames (if it has any) in `inline`. */
-  versionsWithInline(bucket: string, key: string): StoredVersion[] {
-    return this.read(() =>
-      (this.q.versionsWithInline.all(bucket, key) as { record: string; current: number; data: Buffer | null }[]).map((r) => ({
-        record: JSON.parse(r.record) as VersionRecord,
-        current: r.current === 1,
-        ...(r.data ? { inline: r.data } : {}),
-      })),
-    );
+  /**
+   * As `versions`, read on the drive's reader thread under the drive's
+   * deadline: while the disk hangs, the engine goes on, and the caller
+   * decides how long to wait (resolveAsking). `withInline` brings the
+   * current row's inline frames (if it has any) in `inline`: a small GET
+   * is one statement per drive, not two.
+   */
+  async versionsOffThread(bucket: string, key: string, opts: { withInline: boolean }): Promise<StoredVersion[]> {
+    const reply = await this.health.run('read', 'metadata read', () => this.reader.run({ q: opts.withInline ? 'versionsWithInline' : 'versions', bucket, key }));
+    return reply.rows!.map(storedVersion);
   }
 
   inline(bucket: string, key: string, versionId: string): Uint8Array | undefined {
@@ -282,6 +285,14 @@ export class LocalDrive {
       }
     });
   }
+}
+
+function storedVersion(r: RawVersionRow): StoredVersion {
+  return {
+    record: JSON.parse(r.record) as VersionRecord,
+    current: r.current === 1,
+    ...(r.data ? { inline: r.data } : {}),
+  };
 }
 
 /** Deletes, reverts and metadata-only changes go on when a drive is full: they are how space comes back. */

@@ -77,6 +77,6 @@ export interface StoredVersion {
   record: VersionRecord;
   /** False while a newer version waits to be confirmed or reverted (see `finalize` / `revert`). */
   current: boolean;
-  /** The row's inline shard frames, when read with them (`LocalDrive.versionsWithInline`) and the version has any. */
+  /** The row's inline shard frames, when read with them (`LocalDrive.versionsOffThread` withInline) and the version has any. */
   inline?: Uint8Array;
 }

@@ -13,6 +13,7 @@ import { KeyLock } from './key-lock.js';
 import { PartLayout, writeQuorum } from './layout.js';
 import { encodePart } from './part-encoder.js';
 import { PartDecoder, type BadShard, type ShardSource } from './part-decoder.js';
+import { resolveAsking } from './resolve-asking.js';
 import { resolveVersion, type Resolved, type SlotVersions } from './resolve-version.js';
 import { quickCheck, type Damage } from './shard-check.js';
 import { isDangling, takeCensus } from './version-census.js';
@@ -160,7 +161,7 @@ export class ErasureSet {
       const check = input.precondition;
       if (check) {
         await this.lock.run(lockName(bucket, key), async () => {
-          check(this.currentOrNull(bucket, key));
+          check(await this.currentOrNull(bucket, key));
           await this.commitLocked(bucket, key, record, opFor);
         });
       } else {
@@ -172,9 +173,9 @@ export class ErasureSet {
     }
   }
 
-  private currentOrNull(bucket: string, key: string): VersionRecord | null {
+  private async currentOrNull(bucket: string, key: string): Promise<VersionRecord | null> {
     try {
-      return this.resolve(bucket, key).record;
+      return (await this.resolveOffThread(bucket, key)).record;
     } catch (err) {
       if (err instanceof GranaryError && err.code === 'NoSuchKey') return null;
       throw err;
@@ -186,9 +187,20 @@ export class ErasureSet {
     return this.resolveFrom((skip) => this.perSlot((d) => d.versions(bucket, key), skip), `${bucket}/${key}`).resolved;
   }
 
-  /** As `resolve`, for a read of the bytes: an inline version's frames come in the same query. */
-  resolveForRead(bucket: string, key: string): Resolved {
-    const { resolved: r, slots } = this.resolveFrom((skip) => this.perSlot((d) => d.versionsWithInline(bucket, key), skip), `${bucket}/${key}`);
+  /**
+   * As `resolve`, for client requests: each drive is read on its reader
+   * thread, so a disk that hangs holds only this request, and only until
+   * its drive lags (resolveAsking).
+   */
+  async resolveOffThread(bucket: string, key: string): Promise<Resolved> {
+    const { resolved } = await resolveAsking(this.ctx.drives, (d) => d.versionsOffThread(bucket, key, { withInline: false }), this.ctx.k, `${bucket}/${key}`);
+    return found(resolved);
+  }
+
+  /** As `resolveOffThread`, for a read of the bytes: an inline version's frames come in the same query. */
+  async resolveForRead(bucket: string, key: string): Promise<Resolved> {
+    const { resolved, slots } = await resolveAsking(this.ctx.drives, (d) => d.versionsOffThread(bucket, key, { withInline: true }), this.ctx.k, `${bucket}/${key}`);
+    const r = found(resolved);
     if (r.record.dataDir) return r;
     const id = r.record.versionId;
     return { ...r, frames: slots.map((rows) => rows?.find((v) => v.record.versionId === id)?.inline) };
@@ -330,7 +342,7 @@ export class ErasureSet {
   async deleteObject(bucket: string, key: string): Promise<boolean> {
     return this.lock.run(lockName(bucket, key), async () => {
       try {
-        this.resolve(bucket, key);
+        await this.resolveOffThread(bucket, key);
       } catch (err) {
         if (err instanceof GranaryError && err.code === 'NoSuchKey') return false;
         throw err;
@@ -353,7 +365,7 @@ export class ErasureSet {
   /** Changes the current version's record in place (tags): the shards stay as they are. */
   async updateRecord(bucket: string, key: string, change: (r: VersionRecord) => VersionRecord): Promise<VersionRecord> {
     return this.lock.run(lockName(bucket, key), async () => {
-      const { record, holders } = this.resolve(bucket, key);
+      const { record, holders } = await this.resolveOffThread(bucket, key);
       const updated = { ...change(record), versionId: record.versionId };
       const results = await this.applyEach((slot) => (holders[slot] ? { op: 'updateRecord', bucket, key, record: updated } : null));
       this.requireQuorum(results, `updating ${bucket}/${key}`);

@@ -282,7 +282,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     const set = this.setFor(SYSTEM_BUCKET, path);
     let resolved;
     try {
-      resolved = set.resolve(SYSTEM_BUCKET, path);
+      resolved = await set.resolveOffThread(SYSTEM_BUCKET, path);
     } catch (err) {
       if (isGranaryError(err, 'NoSuchKey') || isGranaryError(err, 'NoSuchBucket')) return undefined;
       throw err;
@@ -326,12 +326,12 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
 
   async headObject(bucket: string, key: string): Promise<ObjectInfo> {
     const set = this.checkTarget(bucket, key);
-    return toInfo(bucket, key, set.resolve(bucket, key).record);
+    return toInfo(bucket, key, (await set.resolveOffThread(bucket, key)).record);
   }
 
   async getObject(bucket: string, key: string, opts: GetOptions = {}): Promise<GetResult> {
     const set = this.checkTarget(bucket, key);
-    const resolved = set.resolveForRead(bucket, key);
+    const resolved = await set.resolveForRead(bucket, key);
     const info = toInfo(bucket, key, resolved.record);
     const range = typeof opts.range === 'function' ? opts.range(info) : opts.range;
     if (range && (range.start < 0 || range.start > range.end || range.start >= info.size)) {
@@ -353,7 +353,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
   async copyObject(src: { bucket: string; key: string }, dst: { bucket: string; key: string }, opts: CopyOptions = {}): Promise<ObjectInfo> {
     const from = this.checkTarget(src.bucket, src.key);
     this.checkTarget(dst.bucket, dst.key);
-    const resolved = from.resolve(src.bucket, src.key);
+    const resolved = await from.resolveOffThread(src.bucket, src.key);
     const { record } = resolved;
     return this.putObject(dst.bucket, dst.key, from.read(src.bucket, src.key, resolved), {
       size: record.size,
@@ -365,7 +365,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
 
   async getObjectTagging(bucket: string, key: string): Promise<Tags> {
     const set = this.checkTarget(bucket, key);
-    return set.resolve(bucket, key).record.tags ?? {};
+    return (await set.resolveOffThread(bucket, key)).record.tags ?? {};
   }
 
   async putObjectTagging(bucket: string, key: string, tags: Tags): Promise<void> {

@@ -4,7 +4,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { DriveHealth, HealthEvent, HealthSnapshot } from '../../engine/api/health/types.js';
 import { seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -303,8 +303,8 @@ describe('drive health', () => {
     // Offline, it costs requests nothing: they go on with the other three.
     await put('hung/while-offline', seededBytes(5000, 30));
     await assertAllReadable();
-    // A hung disk also blocks the thread that reads it, and metadata reads are synchronous: the hook now
-    // blocks each one on this drive for 5 s. Offline, the drive is not read at all, so no request waits.
+    // A hung disk also blocks the thread that reads it: the hook now blocks each synchronous metadata read of
+    // this drive (listings) for 5 s. Offline, the drive is not read at all, so no request waits.
     setFaults({ [hung]: { delayMs: 600_000, syncDelayMs: 5_000 } });
     await new Promise((r) => setTimeout(r, 300)); // the hook looks at its file every 100 ms
     const started = performance.now();
@@ -322,26 +322,65 @@ describe('drive health', () => {
     await assertAllReadable();
   });
 
-  test('a drive whose metadata read stalls the engine past its budget is taken offline at once, and comes back', { timeout: 120_000 }, async () => {
+  test('a drive that stalls on everything: a GET waits at most its lag budget, other requests not at all, and its timeouts take it offline', { timeout: 120_000 }, async () => {
     const slow = server.drives[0];
     const before = drive(await health(), slow).counters.timeouts;
     const fromSeq = stream.events.at(-1)?.seq ?? 0;
-    // The disk stalls 2 s on everything (the budget is 1.5 s): its metadata reads block the engine, its file I/O
-    // (the probe's) waits. Small GETs read only metadata, so the sync stall alone takes it offline.
+    // The disk stalls 2 s on everything (the budget is 1.5 s), with nothing else of it under way: a GET's metadata
+    // reads are the first to meet the stall. They run on the drive's reader thread, so the engine goes on.
     setFaults({ [slow]: { syncDelayMs: 2_000, delayMs: 2_000 } });
     await new Promise((r) => setTimeout(r, 300)); // the hook looks at its file every 100 ms
-    const tookMs: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const started = performance.now();
+    const started = performance.now();
+    const first = get('hung/small-0');
+    await new Promise((r) => setTimeout(r, 50));
+    const listStarted = performance.now();
+    await s3.send(new ListBucketsCommand({}));
+    const listTook = performance.now() - listStarted;
+    assert.ok((await first).equals(written.get('hung/small-0')!), 'the GET still answers');
+    const firstTook = performance.now() - started;
+    assert.ok(listTook < 1_000, `ListBuckets took ${listTook.toFixed(0)} ms while a GET waited on the stalling drive: the engine was held`);
+    // The three other drives settle the GET once the slow one lags (a quarter of its 1.5 s deadline).
+    assert.ok(firstTook < 1_500, `the first GET took ${firstTook.toFixed(0)} ms: it waited for the stalling drive`);
+    for (let i = 1; i < 3; i++) {
+      const t = performance.now();
       assert.ok((await get(`hung/small-${i}`)).equals(written.get(`hung/small-${i}`)!), 'each GET still answers');
-      tookMs.push(performance.now() - started);
+      const took = performance.now() - t;
+      assert.ok(took < 1_500, `GET ${i} took ${took.toFixed(0)} ms`);
     }
-    // The first GET stalled with the whole engine; that one stall took the drive offline, so no other GET waits.
-    assert.ok(tookMs[0] >= 1_900, `the first GET took ${tookMs[0].toFixed(0)} ms: the stalling drive was not read`);
-    assert.ok(tookMs[1] < 1_500 && tookMs[2] < 1_500, `later GETs took ${tookMs.map((t) => t.toFixed(0)).join(', ')} ms`);
+    // Its reads and probes run out of time one after another; three in a row take it offline.
     await stream.waitFor('the stalling drive offline', (e) => e.type === 'drive-state' && e.drive === slow && e.to === 'offline' && e.seq > fromSeq);
     const d = drive(await health(), slow);
     assert.equal(d.state, 'offline');
+    assert.ok(d.counters.timeouts >= before + 3, `${d.counters.timeouts - before} timeouts`);
+    assert.equal(d.lastError?.kind, 'timeout');
+    setFaults({});
+    await stream.waitFor('the stalling drive back', (e) => e.type === 'drive-state' && e.drive === slow && e.to === 'online' && e.seq > fromSeq);
+    await assertAllReadable();
+  });
+
+  test('a listing whose synchronous metadata read stalls the engine past its budget takes the drive offline at once, and it comes back', { timeout: 120_000 }, async () => {
+    const slow = server.drives[0];
+    // Operations of the previous test may still be running out of time: start from a drive that answers.
+    await new Promise((r) => setTimeout(r, 2_000));
+    await waitFor('the drive online and answering', async () => drive(await health(), slow).state === 'online');
+    const before = drive(await health(), slow).counters.timeouts;
+    const fromSeq = stream.events.at(-1)?.seq ?? 0;
+    // Listings still read each drive synchronously, so the first one to meet the stall holds the engine. Its
+    // file I/O stalls too, so the probe does not bring it straight back.
+    setFaults({ [slow]: { syncDelayMs: 2_000, delayMs: 2_000 } });
+    await new Promise((r) => setTimeout(r, 300));
+    const tookMs: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const started = performance.now();
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'hung/' }));
+      tookMs.push(performance.now() - started);
+      assert.deepEqual((listed.Contents ?? []).map((o) => o.Key), [...written.keys()].filter((k) => k.startsWith('hung/')).sort());
+    }
+    // That one stall took the drive offline, so the second listing does not wait.
+    assert.ok(tookMs[0] >= 1_900, `the first listing took ${tookMs[0].toFixed(0)} ms: the stalling drive was not read`);
+    assert.ok(tookMs[1] < 1_500, `the second listing took ${tookMs[1].toFixed(0)} ms`);
+    await stream.waitFor('the stalling drive offline', (e) => e.type === 'drive-state' && e.drive === slow && e.to === 'offline' && e.seq > fromSeq);
+    const d = drive(await health(), slow);
     assert.equal(d.counters.timeouts, before + 1);
     assert.equal(d.lastError?.kind, 'timeout');
     setFaults({});

@@ -1,0 +1,31 @@
+/**
+ * The metadata reader thread of one drive. A read here that waits on a hung
+ * disk holds this thread only; the engine waits for its answer under the
+ * drive's deadline, and goes on with the other drives meanwhile.
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { serveJobs } from '../common/serve-jobs.js';
+import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawVersionRow } from './meta-read.js';
+
+const init = workerData as MetaReaderInit;
+// Opened on the first job, not at start-up: a thread started for a drive that is never read costs no file handle.
+let db: Database.Database | undefined;
+let versions: Database.Statement | undefined;
+let versionsWithInline: Database.Statement | undefined;
+
+function open(): void {
+  db = new Database(init.db, { fileMustExist: true });
+  db.pragma('query_only = ON');
+  versions = db.prepare('SELECT record, current FROM versions WHERE bucket = ? AND key = ?');
+  versionsWithInline = db.prepare(
+    'SELECT v.record, v.current, i.data FROM versions v LEFT JOIN inline_data i ON v.current = 1 AND i.bucket = v.bucket AND i.key = v.key AND i.version_id = v.version_id WHERE v.bucket = ? AND v.key = ?',
+  );
+}
+
+serveJobs(parentPort!, (job: MetaReadJob): MetaReadReply => {
+  if (!db) open();
+  if (job.q === 'ping') return { id: job.id };
+  const stmt = job.q === 'versions' ? versions! : versionsWithInline!;
+  return { id: job.id, rows: stmt.all(job.bucket, job.key) as RawVersionRow[] };
+});
