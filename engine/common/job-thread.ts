@@ -8,9 +8,9 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /**
  * The main-thread side of a worker that takes jobs and answers each one by
- * id, in the order given; the jobs of one turn travel as one message. Started on first use and shared by the whole
- * process; it holds the process open only while it has work. A thread that
- * dies fails what it held, and the next job starts a new one.
+ * id, in the order given; the jobs of one turn travel as one message.
+ * Started on first use; it holds the process open only while it has work.
+ * A thread that dies fails what it held, and the next job starts a new one.
  */
 export class JobThread<Job extends { id: number }, Reply extends JobReply> {
   private worker: Worker | null = null;

@@ -19,11 +19,11 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
  * One local drive: a folder with a metadata DB and shard files. A key's
- * versions for a client request are read on the drive's reader thread, so a
- * disk that hangs holds only that drive's answer; the other reads of the DB
- * (listings, multipart, heal) are synchronous on the caller's thread (WAL
- * readers never wait for the writer). Every change goes through the drive's
- * writer thread.
+ * versions and a multipart upload's records, for client requests, are read
+ * on the drive's reader thread, so a disk that hangs holds only that drive's
+ * answer; the other reads of the DB (listings, the scanner's and heals'
+ * reads of a key) are synchronous on the caller's thread (WAL readers never
+ * wait for the writer). Every change goes through the drive's writer thread.
  */
 export class LocalDrive {
   readonly paths: DrivePaths;
@@ -50,8 +50,6 @@ export class LocalDrive {
       listFrom: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?'),
       listFromTo: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
       anyLive: db.prepare('SELECT 1 FROM objects WHERE bucket = ? AND deleted = 0 LIMIT 1').pluck(),
-      upload: db.prepare('SELECT record FROM uploads WHERE upload_id = ?').pluck(),
-      parts: db.prepare('SELECT record FROM parts WHERE upload_id = ? ORDER BY part_number').pluck(),
       uploadsFrom: db.prepare('SELECT record FROM uploads WHERE bucket = ? AND (key > ? OR (key = ? AND upload_id > ?)) ORDER BY key, upload_id LIMIT ?').pluck(),
     };
   }
@@ -203,15 +201,16 @@ export class LocalDrive {
     return this.read(() => this.q.anyLive.get(bucket) !== undefined);
   }
 
-  upload(uploadId: string): UploadRecord | undefined {
-    return this.read(() => {
-      const r = this.q.upload.get(uploadId) as string | undefined;
-      return r === undefined ? undefined : (JSON.parse(r) as UploadRecord);
-    });
+  /** A multipart upload's record, read on the reader thread as `versionsOffThread` is. */
+  async uploadOffThread(uploadId: string): Promise<UploadRecord | undefined> {
+    const reply = await this.health.run('read', 'metadata read', () => this.reader.run({ q: 'upload', uploadId }));
+    return reply.records!.length > 0 ? (JSON.parse(reply.records![0]) as UploadRecord) : undefined;
   }
 
-  parts(uploadId: string): PartUploadRecord[] {
-    return this.read(() => (this.q.parts.all(uploadId) as string[]).map((r) => JSON.parse(r) as PartUploadRecord));
+  /** The records of an upload's parts, by part number, read on the reader thread. */
+  async partsOffThread(uploadId: string): Promise<PartUploadRecord[]> {
+    const reply = await this.health.run('read', 'metadata read', () => this.reader.run({ q: 'parts', uploadId }));
+    return reply.records!.map((r) => JSON.parse(r) as PartUploadRecord);
   }
 
   /** Uploads after (keyMarker, uploadIdMarker), ordered by key then upload id. */

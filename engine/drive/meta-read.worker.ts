@@ -11,21 +11,28 @@ import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawVersionRow } from '
 const init = workerData as MetaReaderInit;
 // Opened on the first job, not at start-up: a thread started for a drive that is never read costs no file handle.
 let db: Database.Database | undefined;
-let versions: Database.Statement | undefined;
-let versionsWithInline: Database.Statement | undefined;
+let q: ReturnType<typeof prepare> | undefined;
 
-function open(): void {
-  db = new Database(init.db, { fileMustExist: true });
-  db.pragma('query_only = ON');
-  versions = db.prepare('SELECT record, current FROM versions WHERE bucket = ? AND key = ?');
-  versionsWithInline = db.prepare(
-    'SELECT v.record, v.current, i.data FROM versions v LEFT JOIN inline_data i ON v.current = 1 AND i.bucket = v.bucket AND i.key = v.key AND i.version_id = v.version_id WHERE v.bucket = ? AND v.key = ?',
-  );
+function prepare(db: Database.Database) {
+  return {
+    versions: db.prepare('SELECT record, current FROM versions WHERE bucket = ? AND key = ?'),
+    versionsWithInline: db.prepare(
+      'SELECT v.record, v.current, i.data FROM versions v LEFT JOIN inline_data i ON v.current = 1 AND i.bucket = v.bucket AND i.key = v.key AND i.version_id = v.version_id WHERE v.bucket = ? AND v.key = ?',
+    ),
+    upload: db.prepare('SELECT record FROM uploads WHERE upload_id = ?').pluck(),
+    parts: db.prepare('SELECT record FROM parts WHERE upload_id = ? ORDER BY part_number').pluck(),
+  };
 }
 
 serveJobs(parentPort!, (job: MetaReadJob): MetaReadReply => {
-  if (!db) open();
-  if (job.q === 'ping') return { id: job.id };
-  const stmt = job.q === 'versions' ? versions! : versionsWithInline!;
-  return { id: job.id, rows: stmt.all(job.bucket, job.key) as RawVersionRow[] };
+  if (!db) {
+    db = new Database(init.db, { fileMustExist: true });
+    db.pragma('query_only = ON');
+    q = prepare(db);
+  }
+  switch (job.q) {
+    case 'ping': return { id: job.id };
+    case 'versions': case 'versionsWithInline': return { id: job.id, rows: q![job.q].all(job.bucket, job.key) as RawVersionRow[] };
+    case 'upload': case 'parts': return { id: job.id, records: q![job.q].all(job.uploadId) as string[] };
+  }
 });

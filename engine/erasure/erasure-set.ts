@@ -5,6 +5,7 @@ import type { LocalDrive, ShardFileWriter } from '../drive/local-drive.js';
 import type { MetaOp, OpResult } from '../drive/meta-ops.js';
 import type { ListRow, PartRecord, PartUploadRecord, UploadRecord, VersionRecord } from '../drive/records.js';
 import { agreedRecord } from './record-agreement.js';
+import { askDrives } from './ask-drives.js';
 import { ForegroundGate } from './foreground-gate.js';
 import { sharedBuffers } from './buffer-pool.js';
 import { blockHash, HASH_ALGORITHM, HASH_LEN } from './bitrot.js';
@@ -516,10 +517,10 @@ export class ErasureSet {
    * rebuilt; a dry run finds them and changes nothing.
    */
   async healUpload(bucket: string, key: string, uploadId: string, opts: { dryRun?: boolean } = {}): Promise<{ rows: number[]; parts: { slot: number; part: number }[] }> {
-    const { upload, holders } = this.upload(bucket, key, uploadId);
+    const { upload, holders } = await this.upload(bucket, key, uploadId);
     const online = this.ctx.drives.map((d) => d !== null);
     const rows = online.flatMap((on, slot) => (on && !holders[slot] ? [slot] : []));
-    const parts = [...this.parts(uploadId).values()];
+    const parts = [...(await this.parts(uploadId)).values()];
     const missing = parts.flatMap(({ part, holders: h }) => online.flatMap((on, slot) => (on && !h[slot] ? [{ slot, part: part.number }] : [])));
     if (opts.dryRun || (rows.length === 0 && missing.length === 0)) return { rows, parts: missing };
     if (rows.length > 0) {
@@ -607,10 +608,15 @@ export class ErasureSet {
     return upload;
   }
 
-  /** The upload as a read quorum of drives know it, or NoSuchUpload. */
-  upload(bucket: string, key: string, uploadId: string): { upload: UploadRecord; holders: boolean[] } {
-    const answers = this.perSlot((d) => d.upload(uploadId) ?? false);
-    const holders = answers.map((a) => !!a && a.bucket === bucket && a.key === key);
+  /**
+   * The upload as a read quorum of drives know it, or NoSuchUpload. Asked of
+   * the drives' reader threads (askDrives): a lagging drive is left out once
+   * k others hold the upload, and then takes no part in what follows.
+   */
+  async upload(bucket: string, key: string, uploadId: string): Promise<{ upload: UploadRecord; holders: boolean[] }> {
+    const holds = (a: UploadRecord | undefined | null) => !!a && a.bucket === bucket && a.key === key;
+    const answers = await askDrives(this.ctx.drives, (d) => d.uploadOffThread(uploadId), (so) => so.filter(holds).length >= this.ctx.k);
+    const holders = answers.map(holds);
     const found = answers.find((a, i) => holders[i] && a) as UploadRecord | undefined;
     if (!found || holders.filter(Boolean).length < this.ctx.k) throw new GranaryError('NoSuchUpload');
     return { upload: found, holders };
@@ -618,7 +624,7 @@ export class ErasureSet {
 
   async putPart(bucket: string, key: string, uploadId: string, partNumber: number, input: PutInput): Promise<PartUploadRecord> {
     this.assertSpace();
-    const { upload, holders } = this.upload(bucket, key, uploadId);
+    const { upload, holders } = await this.upload(bucket, key, uploadId);
     const staging = this.newStaging();
     try {
       const encoded = await encodePart(this.ctx, upload.erasure.distribution, input.body, {
@@ -646,9 +652,13 @@ export class ErasureSet {
     }
   }
 
-  /** Each part number's record as a read quorum agrees on it, with the slots that hold exactly that record. */
-  parts(uploadId: string): Map<number, { part: PartUploadRecord; holders: boolean[] }> {
-    const bySlot = this.perSlot((d) => d.parts(uploadId));
+  /**
+   * Each part number's record as a read quorum agrees on it, with the slots
+   * that hold exactly that record. Asked of the drives' reader threads; a
+   * lagging drive is left out once a write quorum of others has answered.
+   */
+  async parts(uploadId: string): Promise<Map<number, { part: PartUploadRecord; holders: boolean[] }>> {
+    const bySlot = await askDrives(this.ctx.drives, (d) => d.partsOffThread(uploadId), (so) => so.filter((a) => a !== null).length >= this.writeQuorum);
     const votes = new Map<string, { part: PartUploadRecord; holders: boolean[]; count: number }>();
     bySlot.forEach((parts, slot) => {
       for (const p of parts ?? []) {
@@ -669,14 +679,14 @@ export class ErasureSet {
   }
 
   async completeUpload(bucket: string, key: string, uploadId: string, record: Omit<VersionRecord, 'versionId' | 'mtime' | 'erasure' | 'dataDir'>, slotsOk: boolean[]): Promise<VersionRecord> {
-    const { upload } = this.upload(bucket, key, uploadId);
+    const { upload } = await this.upload(bucket, key, uploadId);
     const full: VersionRecord = { ...record, ...(upload.tags ? { tags: upload.tags } : {}), versionId: randomUUID(), mtime: Date.now(), erasure: upload.erasure, dataDir: upload.dataDir };
     await this.commitVersion(bucket, key, full, (slot) => (slotsOk[slot] ? { op: 'completeUpload', bucket, key, uploadId, record: full } : null));
     return full;
   }
 
   async abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {
-    this.upload(bucket, key, uploadId);
+    await this.upload(bucket, key, uploadId);
     const results = await this.applyAll(() => ({ op: 'abortUpload', uploadId }));
     this.requireQuorum(results, 'aborting the upload');
   }

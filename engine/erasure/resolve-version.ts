@@ -19,7 +19,7 @@ export interface Resolved {
  * could change the verdict, the answer is a read-quorum error rather than a
  * guess, so a degraded set never serves a stale version as current.
  */
-export function resolveVersion(slots: SlotVersions[], k: number, what: string): Resolved | null {
+export function resolveVersion(slots: readonly SlotVersions[], k: number, what: string): Resolved | null {
   const unanswered = slots.filter((s) => s === null).length;
   if (slots.length - unanswered < k) throw new GranaryError('XGranaryReadQuorum', `${what}: only ${slots.length - unanswered} of ${slots.length} drives answered, ${k} needed`);
 

@@ -470,10 +470,10 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
 
   async listParts(bucket: string, key: string, uploadId: string, opts: { partNumberMarker?: number; maxParts?: number } = {}): Promise<ListPartsResult> {
     const set = this.checkTarget(bucket, key);
-    const { upload } = set.upload(bucket, key, uploadId);
+    const { upload } = await set.upload(bucket, key, uploadId);
     const marker = opts.partNumberMarker ?? 0;
     const max = Math.min(opts.maxParts ?? 1000, 1000);
-    const all = [...set.parts(uploadId).values()].map((p) => p.part).filter((p) => p.number > marker).sort((a, b) => a.number - b.number);
+    const all = [...(await set.parts(uploadId)).values()].map((p) => p.part).filter((p) => p.number > marker).sort((a, b) => a.number - b.number);
     const page = all.slice(0, max);
     return {
       parts: page.map((p) => ({ partNumber: p.number, etag: p.etag, size: p.size, lastModified: new Date(p.mtime), checksums: p.checksums ?? {} })),
@@ -486,13 +486,13 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
 
   async completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletePart[], opts: { checksums?: Record<string, string> } = {}): Promise<ObjectInfo> {
     const set = this.checkTarget(bucket, key);
-    const { upload, holders } = set.upload(bucket, key, uploadId);
+    const { upload, holders } = await set.upload(bucket, key, uploadId);
     if (parts.length === 0) throw new GranaryError('InvalidRequest', 'You must specify at least one part.');
     if (parts.length > LIMITS.maxParts) throw new GranaryError('InvalidArgument', `An upload has at most ${LIMITS.maxParts} parts.`);
     for (let i = 1; i < parts.length; i++) {
       if (parts[i].partNumber <= parts[i - 1].partNumber) throw new GranaryError('InvalidPartOrder');
     }
-    const stored = set.parts(uploadId);
+    const stored = await set.parts(uploadId);
     const slotsOk = [...holders];
     const chosen = parts.map((p, i) => {
       checkPartNumber(p.partNumber);

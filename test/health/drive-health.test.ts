@@ -4,7 +4,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand } from '@aws-sdk/client-s3';
 import type { DriveHealth, HealthEvent, HealthSnapshot } from '../../engine/api/health/types.js';
 import { seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -326,6 +326,8 @@ describe('drive health', () => {
     const slow = server.drives[0];
     const before = drive(await health(), slow).counters.timeouts;
     const fromSeq = stream.events.at(-1)?.seq ?? 0;
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'stall/mp' }));
+    await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'stall/mp', UploadId, PartNumber: 1, Body: seededBytes(70_000, 60) }));
     // The disk stalls 2 s on everything (the budget is 1.5 s), with nothing else of it under way: a GET's metadata
     // reads are the first to meet the stall. They run on the drive's reader thread, so the engine goes on.
     setFaults({ [slow]: { syncDelayMs: 2_000, delayMs: 2_000 } });
@@ -341,6 +343,12 @@ describe('drive health', () => {
     assert.ok(listTook < 1_000, `ListBuckets took ${listTook.toFixed(0)} ms while a GET waited on the stalling drive: the engine was held`);
     // The three other drives settle the GET once the slow one lags (a quarter of its 1.5 s deadline).
     assert.ok(firstTook < 1_500, `the first GET took ${firstTook.toFixed(0)} ms: it waited for the stalling drive`);
+    // A multipart upload's records are read the same way: the lagging drive is left out, and nothing stalls.
+    const partsStarted = performance.now();
+    const listedParts = await s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: 'stall/mp', UploadId }));
+    const partsTook = performance.now() - partsStarted;
+    assert.deepEqual((listedParts.Parts ?? []).map((p) => [p.PartNumber, p.Size]), [[1, 70_000]]);
+    assert.ok(partsTook < 1_000, `ListParts took ${partsTook.toFixed(0)} ms: the stalling drive was read synchronously`);
     for (let i = 1; i < 3; i++) {
       const t = performance.now();
       assert.ok((await get(`hung/small-${i}`)).equals(written.get(`hung/small-${i}`)!), 'each GET still answers');
@@ -356,6 +364,7 @@ describe('drive health', () => {
     setFaults({});
     await stream.waitFor('the stalling drive back', (e) => e.type === 'drive-state' && e.drive === slow && e.to === 'online' && e.seq > fromSeq);
     await assertAllReadable();
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'stall/mp', UploadId }));
   });
 
   test('a listing whose synchronous metadata read stalls the engine past its budget takes the drive offline at once, and it comes back', { timeout: 120_000 }, async () => {
