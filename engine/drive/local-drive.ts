@@ -21,9 +21,9 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
  * One local drive: a folder with a metadata DB and shard files. A key's
  * versions and a multipart upload's records, for client requests, are read
  * on the drive's reader thread, so a disk that hangs holds only that drive's
- * answer; the other reads of the DB (listings, the scanner's and heals'
- * reads of a key) are synchronous on the caller's thread (WAL readers never
- * wait for the writer). Every change goes through the drive's writer thread.
+ * answer, as are the heal's reads of a key; the other reads of the DB
+ * (listings) are synchronous on the caller's thread (WAL readers never wait
+ * for the writer). Every change goes through the drive's writer thread.
  */
 export class LocalDrive {
   readonly paths: DrivePaths;
@@ -199,6 +199,12 @@ export class LocalDrive {
 
   hasLiveObjects(bucket: string): boolean {
     return this.read(() => this.q.anyLive.get(bucket) !== undefined);
+  }
+
+  /** One version's inline frames, read on the reader thread as `versionsOffThread` is. */
+  async inlineOffThread(bucket: string, key: string, versionId: string): Promise<Uint8Array | undefined> {
+    const reply = await this.health.run('read', 'metadata read', () => this.reader.run({ q: 'inline', bucket, key, versionId }));
+    return reply.data ?? undefined;
   }
 
   /** A multipart upload's record, read on the reader thread as `versionsOffThread` is. */

@@ -19,6 +19,7 @@ function prepare(db: Database.Database) {
     versionsWithInline: db.prepare(
       'SELECT v.record, v.current, i.data FROM versions v LEFT JOIN inline_data i ON v.current = 1 AND i.bucket = v.bucket AND i.key = v.key AND i.version_id = v.version_id WHERE v.bucket = ? AND v.key = ?',
     ),
+    inline: db.prepare('SELECT data FROM inline_data WHERE bucket = ? AND key = ? AND version_id = ?').pluck(),
     upload: db.prepare('SELECT record FROM uploads WHERE upload_id = ?').pluck(),
     parts: db.prepare('SELECT record FROM parts WHERE upload_id = ? ORDER BY part_number').pluck(),
   };
@@ -33,6 +34,7 @@ serveJobs(parentPort!, (job: MetaReadJob): MetaReadReply => {
   switch (job.q) {
     case 'ping': return { id: job.id };
     case 'versions': case 'versionsWithInline': return { id: job.id, rows: q![job.q].all(job.bucket, job.key) as RawVersionRow[] };
+    case 'inline': return { id: job.id, data: (q!.inline.get(job.bucket, job.key, job.versionId) as Uint8Array | undefined) ?? null };
     case 'upload': case 'parts': return { id: job.id, records: q![job.q].all(job.uploadId) as string[] };
   }
 });

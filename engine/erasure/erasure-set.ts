@@ -388,13 +388,16 @@ export class ErasureSet {
     const k = this.ctx.k;
     return this.lock.run(lockName(bucket, key), async () => {
       const report: HealReport = { healed: [], absent: false, dangling: [], stale: [], diverged: [], size: 0 };
-      let census = takeCensus(this.perSlot((d) => d.versions(bucket, key)), k);
+      // Every drive's answer, each under its deadline: a heal that left a lagging drive out would take it for one
+      // that lacks the version. Off the main thread, so a hung disk holds this heal, not the engine.
+      const ask = async () => takeCensus(await askDrives(this.ctx.drives, (d) => d.versionsOffThread(bucket, key, { withInline: false }), () => false), k);
+      let census = await ask();
       const dangling = census.versions.filter((v) => isDangling(v, census, k));
       for (const v of dangling) report.dangling.push({ versionId: v.record.versionId, slots: slotsOf(v.holders) });
       if (dangling.length > 0 && !opts.dryRun) {
         // Newest first: each revert brings back the row the dangling one superseded.
         for (const v of dangling) await this.applyEach((slot) => (v.holders[slot] ? { op: 'revert', bucket, key, versionId: v.record.versionId } : null));
-        census = takeCensus(this.perSlot((d) => d.versions(bucket, key)), k);
+        census = await ask();
       }
       const winner = census.winner;
       if (!winner) {

@@ -26,7 +26,7 @@ export async function quickCheck(drive: LocalDrive, bucket: string, key: string,
   if (!record.dataDir) {
     const part = record.parts[0];
     const layout = new PartLayout(part?.size ?? 0, record.erasure.blockSize, k);
-    const blob = drive.inline(bucket, key, record.versionId);
+    const blob = await drive.inlineOffThread(bucket, key, record.versionId);
     if (!blob) return 'missing';
     if (blob.length !== layout.shardFileSize) return 'truncated';
     for (let i = 0; i < layout.blocks; i++) {
