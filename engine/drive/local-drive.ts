@@ -18,12 +18,12 @@ import { openSchema } from './schema.js';
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
- * One local drive: a folder with a metadata DB and shard files. A key's
- * versions and a multipart upload's records, for client requests, are read
- * on the drive's reader thread, so a disk that hangs holds only that drive's
- * answer, as are the heal's reads of a key; the other reads of the DB
- * (listings) are synchronous on the caller's thread (WAL readers never wait
- * for the writer). Every change goes through the drive's writer thread.
+ * One local drive: a folder with a metadata DB and shard files. Reads of
+ * one key or one multipart upload (client requests and heals) run on the
+ * drive's reader thread, so a disk that hangs holds only that drive's
+ * answer. Listings read the DB synchronously on the caller's thread (WAL
+ * readers never wait for the writer). Every change goes through the drive's
+ * writer thread.
  */
 export class LocalDrive {
   readonly paths: DrivePaths;
