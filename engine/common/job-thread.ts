@@ -4,7 +4,7 @@ import type { JobReply } from './serve-jobs.js';
 import { startWorker } from './start-worker.js';
 
 /** A job as its sender gives it (the thread numbers it), for each member of a union of jobs. */
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+export type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /**
  * The main-thread side of a worker that takes jobs and answers each one by
@@ -35,15 +35,18 @@ export class JobThread<Job extends { id: number }, Reply extends JobReply> {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) worker.ref();
       this.outbox.push({ ...job, id });
-      if (this.outbox.length === 1) setImmediate(() => this.post(worker));
+      if (this.outbox.length === 1) setImmediate(() => this.post());
     });
   }
 
-  private post(worker: Worker): void {
+  /**
+   * To the thread running now: a thread that died since has failed the jobs
+   * it was sent and emptied the outbox, so what is here is for its successor.
+   */
+  private post(): void {
     const batch = this.outbox;
     this.outbox = [];
-    // A thread that died meanwhile has failed these jobs already.
-    if (this.worker === worker) worker.postMessage(batch);
+    if (batch.length > 0 && this.worker) this.worker.postMessage(batch);
   }
 
   /**

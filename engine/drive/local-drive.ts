@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JobThread } from '../common/job-thread.js';
+import { JobThread, type WithoutId } from '../common/job-thread.js';
 import { DriveError, driveErrorFrom } from './drive-error.js';
 import { DriveMonitor, driveMonitorOptions, type DriveMonitorOptions } from './drive-monitor.js';
 import { assertFormatted, readFormat, type FormatBody } from './format.js';
@@ -160,7 +160,7 @@ export class LocalDrive {
    * is one statement per drive, not two.
    */
   async versionsOffThread(bucket: string, key: string, opts: { withInline: boolean }): Promise<StoredVersion[]> {
-    const reply = await this.health.run('read', 'metadata read', () => this.reader.run({ q: opts.withInline ? 'versionsWithInline' : 'versions', bucket, key }));
+    const reply = await this.readOffThread({ q: opts.withInline ? 'versionsWithInline' : 'versions', bucket, key });
     return reply.rows!.map(storedVersion);
   }
 
@@ -203,19 +203,19 @@ export class LocalDrive {
 
   /** One version's inline frames, read on the reader thread as `versionsOffThread` is. */
   async inlineOffThread(bucket: string, key: string, versionId: string): Promise<Uint8Array | undefined> {
-    const reply = await this.health.run('read', 'metadata read', () => this.reader.run({ q: 'inline', bucket, key, versionId }));
+    const reply = await this.readOffThread({ q: 'inline', bucket, key, versionId });
     return reply.data ?? undefined;
   }
 
   /** A multipart upload's record, read on the reader thread as `versionsOffThread` is. */
   async uploadOffThread(uploadId: string): Promise<UploadRecord | undefined> {
-    const reply = await this.health.run('read', 'metadata read', () => this.reader.run({ q: 'upload', uploadId }));
+    const reply = await this.readOffThread({ q: 'upload', uploadId });
     return reply.records!.length > 0 ? (JSON.parse(reply.records![0]) as UploadRecord) : undefined;
   }
 
   /** The records of an upload's parts, by part number, read on the reader thread. */
   async partsOffThread(uploadId: string): Promise<PartUploadRecord[]> {
-    const reply = await this.health.run('read', 'metadata read', () => this.reader.run({ q: 'parts', uploadId }));
+    const reply = await this.readOffThread({ q: 'parts', uploadId });
     return reply.records!.map((r) => JSON.parse(r) as PartUploadRecord);
   }
 
@@ -278,6 +278,11 @@ export class LocalDrive {
     } catch {
       // A read-only transaction has nothing to lose; the next read begins afresh.
     }
+  }
+
+  /** One job of the reader thread, under the drive's deadline and counted as its reads are. */
+  private readOffThread(job: WithoutId<MetaReadJob>): Promise<MetaReadReply> {
+    return this.health.run('read', 'metadata read', () => this.reader.run(job));
   }
 
   private read<T>(fn: () => T): T {

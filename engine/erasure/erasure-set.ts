@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GranaryError, isGranaryError } from '../common/errors.js';
 import type { LocalDrive, ShardFileWriter } from '../drive/local-drive.js';
 import type { MetaOp, OpResult } from '../drive/meta-ops.js';
-import type { ListRow, PartRecord, PartUploadRecord, UploadRecord, VersionRecord } from '../drive/records.js';
+import type { ListRow, PartRecord, PartUploadRecord, StoredVersion, UploadRecord, VersionRecord } from '../drive/records.js';
 import { agreedRecord } from './record-agreement.js';
 import { askDrives } from './ask-drives.js';
 import { ForegroundGate } from './foreground-gate.js';
@@ -35,6 +35,11 @@ export interface PutInput {
 function checksumsOf(input: PutInput): Record<string, string> | undefined {
   const c = typeof input.checksums === 'function' ? input.checksums() : input.checksums;
   return c && Object.keys(c).length > 0 ? c : undefined;
+}
+
+/** A key's version rows as one drive's reader thread reads them (askDrives, resolveAsking). */
+function askVersions(bucket: string, key: string, withInline: boolean): (d: LocalDrive) => Promise<StoredVersion[]> {
+  return (d) => d.versionsOffThread(bucket, key, { withInline });
 }
 
 /** A resolved version, or NoSuchKey when there is none (deleted, or never on a quorum). */
@@ -194,13 +199,12 @@ export class ErasureSet {
    * its drive lags (resolveAsking).
    */
   async resolveOffThread(bucket: string, key: string): Promise<Resolved> {
-    const { resolved } = await resolveAsking(this.ctx.drives, (d) => d.versionsOffThread(bucket, key, { withInline: false }), this.ctx.k, `${bucket}/${key}`);
-    return found(resolved);
+    return found((await resolveAsking(this.ctx.drives, askVersions(bucket, key, false), this.ctx.k, `${bucket}/${key}`)).resolved);
   }
 
   /** As `resolveOffThread`, for a read of the bytes: an inline version's frames come in the same query. */
   async resolveForRead(bucket: string, key: string): Promise<Resolved> {
-    const { resolved, slots } = await resolveAsking(this.ctx.drives, (d) => d.versionsOffThread(bucket, key, { withInline: true }), this.ctx.k, `${bucket}/${key}`);
+    const { resolved, slots } = await resolveAsking(this.ctx.drives, askVersions(bucket, key, true), this.ctx.k, `${bucket}/${key}`);
     const r = found(resolved);
     if (r.record.dataDir) return r;
     const id = r.record.versionId;
@@ -390,7 +394,7 @@ export class ErasureSet {
       const report: HealReport = { healed: [], absent: false, dangling: [], stale: [], diverged: [], size: 0 };
       // Every drive's answer, each under its deadline: a heal that left a lagging drive out would take it for one
       // that lacks the version. Off the main thread, so a hung disk holds this heal, not the engine.
-      const ask = async () => takeCensus(await askDrives(this.ctx.drives, (d) => d.versionsOffThread(bucket, key, { withInline: false }), () => false), k);
+      const ask = async () => takeCensus(await askDrives(this.ctx.drives, askVersions(bucket, key, false), () => false), k);
       let census = await ask();
       const dangling = census.versions.filter((v) => isDangling(v, census, k));
       for (const v of dangling) report.dangling.push({ versionId: v.record.versionId, slots: slotsOf(v.holders) });
@@ -620,9 +624,9 @@ export class ErasureSet {
     const holds = (a: UploadRecord | undefined | null) => !!a && a.bucket === bucket && a.key === key;
     const answers = await askDrives(this.ctx.drives, (d) => d.uploadOffThread(uploadId), (so) => so.filter(holds).length >= this.ctx.k);
     const holders = answers.map(holds);
-    const found = answers.find((a, i) => holders[i] && a) as UploadRecord | undefined;
-    if (!found || holders.filter(Boolean).length < this.ctx.k) throw new GranaryError('NoSuchUpload');
-    return { upload: found, holders };
+    const upload = answers.find((a, i) => holders[i] && a) as UploadRecord | undefined;
+    if (!upload || holders.filter(Boolean).length < this.ctx.k) throw new GranaryError('NoSuchUpload');
+    return { upload, holders };
   }
 
   async putPart(bucket: string, key: string, uploadId: string, partNumber: number, input: PutInput): Promise<PartUploadRecord> {
