@@ -12,8 +12,6 @@ import { resolve } from 'node:path';
  *       "delayMs": 60000,        // every matching operation waits this long first (a hung drive: a long delay)
  *       "error": "io" | "full",  // every matching operation then fails this way (EIO / ENOSPC)
  *       "ops": "read" | "write" | "both",   // which operations (default both)
- *       "syncDelayMs": 5000,     // every synchronous operation (metadata reads of listings) blocks the thread this long, as a read() from a hung disk does
- *                                // (the reader thread's reads are async operations: delayMs holds them)
  *       "freeBytes": 0, "totalBytes": 1073741824   // what statfs reports for the drive instead of the real numbers
  *   } } }
  *
@@ -26,7 +24,6 @@ import { resolve } from 'node:path';
  */
 export interface DriveFault {
   delayMs?: number;
-  syncDelayMs?: number;
   error?: 'io' | 'full';
   ops?: 'read' | 'write' | 'both';
   freeBytes?: number;

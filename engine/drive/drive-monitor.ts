@@ -138,39 +138,6 @@ export class DriveMonitor {
     return this.guarded(kind, what, fn);
   }
 
-  /**
-   * A synchronous operation (metadata reads): errors and latency count, but it
-   * cannot be cut short, and it holds the whole process while it waits on the
-   * disk. So a drive that may hang is not touched at all: one offline, or one
-   * whose last operation ran out of time with none answered since (suspect).
-   * The request goes on with the other drives; async operations, under their
-   * deadline, and the probe tell when it answers again.
-   */
-  runSync<T>(kind: DriveOpKind, what: string, fn: () => T): T {
-    if (this.state === 'offline') throw new DriveError('offline', `${this.root}: offline (${this.reason ?? 'not answering'}): ${what}`);
-    if (this.suspect) throw new DriveError('timeout', `${this.root}: not asked while its last operation is unanswered past its deadline: ${what}`);
-    const fault = injectedFault(this.root);
-    const started = performance.now();
-    let out: T;
-    try {
-      if (fault?.syncDelayMs) blockFor(fault.syncDelayMs);
-      if (faultApplies(fault, kind) && fault.error) throw injectedError(fault.error, what);
-      out = fn();
-    } catch (err) {
-      throw this.failed(driveErrorFrom(err, `${this.root}: ${what}`));
-    }
-    const took = performance.now() - started;
-    (kind === 'read' ? this.read : this.write).record(took);
-    // It could not be cut short, but it held the whole engine past the drive's budget: a timeout, and at once
-    // offline, since failLimit of them would stall every request failLimit times. The answer stands.
-    if (took > this.opts.timeoutMs) {
-      const held = this.failed(new DriveError('timeout', `${this.root}: ${what} held the engine for ${Math.round(took)} ms (budget ${this.opts.timeoutMs} ms)`));
-      if (this.state === 'online') this.setState('offline', held.message);
-    }
-    // No reset of the failure run otherwise: a metadata read served from the page cache says little about a disk that hangs.
-    return out;
-  }
-
   private async guarded<T>(kind: DriveOpKind, what: string, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
     const op = this.nextOp++;
@@ -290,11 +257,6 @@ export class DriveMonitor {
 function injectedError(kind: 'io' | 'full', what: string): Error {
   const code = kind === 'full' ? 'ENOSPC' : 'EIO';
   return Object.assign(new Error(`${code}: injected by the test fault hook, ${what}`), { code, injected: true });
-}
-
-/** What a read() on a hung disk does to the thread that made it. */
-function blockFor(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

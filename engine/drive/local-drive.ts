@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JobThread, type WithoutId } from '../common/job-thread.js';
 import { DriveError, driveErrorFrom } from './drive-error.js';
@@ -18,40 +18,24 @@ import { openSchema } from './schema.js';
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
- * One local drive: a folder with a metadata DB and shard files. Reads of
- * one key or one multipart upload (client requests and heals) run on the
- * drive's reader thread, so a disk that hangs holds only that drive's
- * answer. Listings read the DB synchronously on the caller's thread (WAL
- * readers never wait for the writer). Every change goes through the drive's
- * writer thread.
+ * One local drive: a folder with a metadata DB and shard files. Every
+ * metadata read (of a key, an upload, a listing's rows, the buckets) runs
+ * on the drive's reader thread, so a disk that hangs holds only that
+ * drive's answer, never the engine; WAL readers never wait for the writer.
+ * Every change goes through the drive's writer thread.
  */
 export class LocalDrive {
   readonly paths: DrivePaths;
-  private readonly db: Database.Database;
   private readonly writer: MetaWriter;
   private readonly reader: JobThread<MetaReadJob, MetaReadReply>;
-  private readonly q;
-  /** A read transaction is open until the end of this turn of the event loop (holdTurnSnapshot). */
-  private turnSnapshot = false;
   /** Latency, errors, timeouts, space and online state of this drive (engine/drive/drive-monitor.ts). */
   readonly health: DriveMonitor;
 
-  private constructor(root: string, readonly format: FormatBody, db: Database.Database, writer: MetaWriter, reader: JobThread<MetaReadJob, MetaReadReply>, monitor: DriveMonitorOptions) {
+  private constructor(root: string, readonly format: FormatBody, writer: MetaWriter, reader: JobThread<MetaReadJob, MetaReadReply>, monitor: DriveMonitorOptions) {
     this.paths = new DrivePaths(root);
-    this.db = db;
     this.writer = writer;
     this.reader = reader;
     this.health = new DriveMonitor(root, monitor, () => this.probe());
-    this.q = {
-      buckets: db.prepare('SELECT name, created FROM buckets ORDER BY name'),
-      bucket: db.prepare('SELECT name, created FROM buckets WHERE name = ?'),
-      versions: db.prepare('SELECT record, current FROM versions WHERE bucket = ? AND key = ?'),
-      inline: db.prepare('SELECT data FROM inline_data WHERE bucket = ? AND key = ? AND version_id = ?').pluck(),
-      listFrom: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?'),
-      listFromTo: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
-      anyLive: db.prepare('SELECT 1 FROM objects WHERE bucket = ? AND deleted = 0 LIMIT 1').pluck(),
-      uploadsFrom: db.prepare('SELECT record FROM uploads WHERE bucket = ? AND (key > ? OR (key = ? AND upload_id > ?)) ORDER BY key, upload_id LIMIT ?').pluck(),
-    };
   }
 
   /** Opens a formatted drive: empties its staging area and starts its writer thread. */
@@ -65,10 +49,14 @@ export class LocalDrive {
     } catch (err) {
       throw driveErrorFrom(err, `preparing ${root}`);
     }
-    let db: Database.Database;
+    // The schema is made (or migrated) here, before the threads open their own connections; this process's thread then reads nothing.
     try {
-      db = new Database(paths.db);
-      openSchema(db);
+      const db = new Database(paths.db);
+      try {
+        openSchema(db);
+      } finally {
+        db.close();
+      }
     } catch (err) {
       throw new DriveError('offline', `${root}: cannot open metadata DB: ${(err as Error).message}`, { cause: err });
     }
@@ -76,13 +64,12 @@ export class LocalDrive {
     try {
       await writer.ready;
     } catch (err) {
-      db.close();
       throw new DriveError('offline', `${root}: writer thread failed: ${(err as Error).message}`, { cause: err });
     }
     const reader = new JobThread<MetaReadJob, MetaReadReply>(`metadata reader of ${root}`, new URL('./meta-read.worker', import.meta.url), { db: paths.db } satisfies MetaReaderInit);
     // Started now, so the first client read is not charged the thread's start-up against the drive's deadline.
     await reader.run({ q: 'ping' }).catch(() => undefined);
-    const drive = new LocalDrive(root, format, db, writer, reader, monitor);
+    const drive = new LocalDrive(root, format, writer, reader, monitor);
     drive.health.start();
     return drive;
   }
@@ -94,8 +81,6 @@ export class LocalDrive {
     this.health.stop();
     this.reader.close();
     await this.writer.close();
-    this.endTurnSnapshot();
-    this.db.close();
   }
 
   /** Never throws: a drive that fails, is offline or over its deadline answers ok: false. */
@@ -103,7 +88,6 @@ export class LocalDrive {
     try {
       return await this.health.run('write', op.op, async () => {
         const r = await this.writer.apply(op);
-        this.endTurnSnapshot();
         // Failures the drive itself reports count against it; notFound is an answer.
         if (!r.ok && r.kind !== 'notFound') throw new DriveError(r.kind, r.message);
         return r;
@@ -140,21 +124,9 @@ export class LocalDrive {
 
   // ---- metadata reads -------------------------------------------------------
 
-  listBuckets(): BucketRow[] {
-    return this.read(() => this.q.buckets.all() as BucketRow[]);
-  }
-
-  bucket(name: string): BucketRow | undefined {
-    return this.read(() => this.q.bucket.get(name) as BucketRow | undefined);
-  }
-
-  versions(bucket: string, key: string): StoredVersion[] {
-    return this.read(() => (this.q.versions.all(bucket, key) as RawVersionRow[]).map(storedVersion));
-  }
-
   /**
-   * As `versions`, read on the drive's reader thread under the drive's
-   * deadline: while the disk hangs, the engine goes on, and the caller
+   * A key's version rows, read on the drive's reader thread under the
+   * drive's deadline: while the disk hangs, the engine goes on, and the caller
    * decides how long to wait (resolveAsking). `withInline` brings the
    * current row's inline frames (if it has any) in `inline`: a small GET
    * is one statement per drive, not two.
@@ -164,41 +136,19 @@ export class LocalDrive {
     return reply.rows!.map(storedVersion);
   }
 
-  inline(bucket: string, key: string, versionId: string): Uint8Array | undefined {
-    return this.read(() => this.q.inline.get(bucket, key, versionId) as Buffer | undefined);
-  }
-
-  /** Rows with from <= key < to (to = null: no upper bound), in UTF-8 byte order. */
-  listRows(bucket: string, from: string, to: string | null, limit: number): ListRow[] {
-    return this.read(() => {
-      const rows = (to === null ? this.q.listFrom.all(bucket, from, limit) : this.q.listFromTo.all(bucket, from, to, limit)) as (Omit<ListRow, 'deleted'> & { deleted: number })[];
-      return rows.map((r) => ({ ...r, deleted: r.deleted === 1 }));
-    });
-  }
-
   /**
-   * Runs `fn` (synchronous metadata reads) in one read transaction: one
-   * consistent view of this drive, and one WAL snapshot taken instead of one
-   * per statement, which is most of a small query's cost. Writes go through
-   * the writer thread's own connection, so nothing here blocks them.
+   * Rows with from <= key < to (to = null: no upper bound), in UTF-8 byte
+   * order, read on the reader thread as `versionsOffThread` is: a listing
+   * that meets a hung disk holds itself, not the engine.
    */
-  snapshot<T>(fn: () => T): T {
-    if (this.db.inTransaction) return fn();
-    try {
-      this.db.exec('BEGIN');
-    } catch {
-      // A drive that cannot begin reads fails them one by one, as it would without the snapshot.
-      return fn();
-    }
-    try {
-      return fn();
-    } finally {
-      if (this.db.inTransaction) this.db.exec('COMMIT');
-    }
+  async listRowsOffThread(bucket: string, from: string, to: string | null, limit: number): Promise<ListRow[]> {
+    const reply = await this.readOffThread({ q: 'listRows', bucket, from, to, limit });
+    return reply.listRows!.map((r) => ({ ...r, deleted: r.deleted === 1 }));
   }
 
-  hasLiveObjects(bucket: string): boolean {
-    return this.read(() => this.q.anyLive.get(bucket) !== undefined);
+  /** Every bucket row, read on the reader thread. */
+  async bucketsOffThread(): Promise<BucketRow[]> {
+    return (await this.readOffThread({ q: 'buckets' })).buckets!;
   }
 
   /** One version's inline frames, read on the reader thread as `versionsOffThread` is. */
@@ -219,19 +169,20 @@ export class LocalDrive {
     return reply.records!.map((r) => JSON.parse(r) as PartUploadRecord);
   }
 
-  /** Uploads after (keyMarker, uploadIdMarker), ordered by key then upload id. */
-  uploadsAfter(bucket: string, keyMarker: string, uploadIdMarker: string, limit: number): UploadRecord[] {
-    return this.read(() => (this.q.uploadsFrom.all(bucket, keyMarker, keyMarker, uploadIdMarker, limit) as string[]).map((r) => JSON.parse(r) as UploadRecord));
+  /** Uploads after (keyMarker, uploadIdMarker), ordered by key then upload id, read on the reader thread. */
+  async uploadsAfterOffThread(bucket: string, keyMarker: string, uploadIdMarker: string, limit: number): Promise<UploadRecord[]> {
+    const reply = await this.readOffThread({ q: 'uploadsAfter', bucket, keyMarker, uploadIdMarker, limit });
+    return reply.records!.map((r) => JSON.parse(r) as UploadRecord);
   }
 
   // ---- shard files ----------------------------------------------------------
 
-  /** A fresh folder under tmp/ for one write's shards. */
-  newStagingDir(): string {
+  /** A fresh folder under tmp/ for one write's shards (one that outlives a timeout is collected with the staging leftovers). */
+  async newStagingDir(): Promise<string> {
     if (!this.health.online) throw new DriveError('offline', `${this.root}: offline`);
     if (this.health.full) throw new DriveError('full', `${this.root}: no space left`);
     const dir = join(this.paths.tmp, randomUUID());
-    this.health.runSync('write', 'staging', () => mkdirSync(dir));
+    await this.health.run('write', 'staging', () => mkdir(dir));
     return dir;
   }
 
@@ -250,50 +201,9 @@ export class LocalDrive {
     return new ShardFileReader(path, fh, this.health);
   }
 
-  /**
-   * Metadata reads within one turn of the event loop share one read
-   * transaction. Each transaction costs two fcntl calls on the WAL index;
-   * on a VM a syscall costs microseconds, and a small GET reads every drive
-   * of its set, so one per turn rather than one per statement is a large
-   * part of a small GET's CPU. The snapshot ends when the turn does, or as
-   * soon as this process's writer commits to the drive (apply), so a write
-   * is visible to every read that starts after its acknowledgement.
-   */
-  private holdTurnSnapshot(): void {
-    if (this.turnSnapshot || this.db.inTransaction) return;
-    try {
-      this.db.exec('BEGIN');
-    } catch {
-      return; // read statement by statement, as without it
-    }
-    this.turnSnapshot = true;
-    setImmediate(() => this.endTurnSnapshot());
-  }
-
-  private endTurnSnapshot(): void {
-    if (!this.turnSnapshot) return;
-    this.turnSnapshot = false;
-    try {
-      if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
-    } catch {
-      // A read-only transaction has nothing to lose; the next read begins afresh.
-    }
-  }
-
   /** One job of the reader thread, under the drive's deadline and counted as its reads are. */
   private readOffThread(job: WithoutId<MetaReadJob>): Promise<MetaReadReply> {
     return this.health.run('read', 'metadata read', () => this.reader.run(job));
-  }
-
-  private read<T>(fn: () => T): T {
-    return this.health.runSync('read', 'metadata read', () => {
-      this.holdTurnSnapshot();
-      try {
-        return fn();
-      } catch (err) {
-        throw new DriveError('io', `${this.root}: metadata read failed: ${(err as Error).message}`, { cause: err });
-      }
-    });
   }
 }
 

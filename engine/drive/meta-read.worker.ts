@@ -6,7 +6,8 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { serveJobs } from '../common/serve-jobs.js';
-import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawVersionRow } from './meta-read.js';
+import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawListRow, RawVersionRow } from './meta-read.js';
+import type { BucketRow } from './records.js';
 
 const init = workerData as MetaReaderInit;
 // Opened on the first job, not at start-up: a thread started for a drive that is never read costs no file handle.
@@ -22,6 +23,10 @@ function prepare(db: Database.Database) {
     inline: db.prepare('SELECT data FROM inline_data WHERE bucket = ? AND key = ? AND version_id = ?').pluck(),
     upload: db.prepare('SELECT record FROM uploads WHERE upload_id = ?').pluck(),
     parts: db.prepare('SELECT record FROM parts WHERE upload_id = ? ORDER BY part_number').pluck(),
+    listFrom: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?'),
+    listFromTo: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
+    uploadsAfter: db.prepare('SELECT record FROM uploads WHERE bucket = ? AND (key > ? OR (key = ? AND upload_id > ?)) ORDER BY key, upload_id LIMIT ?').pluck(),
+    buckets: db.prepare('SELECT name, created FROM buckets ORDER BY name'),
   };
 }
 
@@ -36,5 +41,11 @@ serveJobs(parentPort!, (job: MetaReadJob): MetaReadReply => {
     case 'versions': case 'versionsWithInline': return { id: job.id, rows: q![job.q].all(job.bucket, job.key) as RawVersionRow[] };
     case 'inline': return { id: job.id, data: (q!.inline.get(job.bucket, job.key, job.versionId) as Uint8Array | undefined) ?? null };
     case 'upload': case 'parts': return { id: job.id, records: q![job.q].all(job.uploadId) as string[] };
+    case 'listRows': {
+      const rows = job.to === null ? q!.listFrom.all(job.bucket, job.from, job.limit) : q!.listFromTo.all(job.bucket, job.from, job.to, job.limit);
+      return { id: job.id, listRows: rows as RawListRow[] };
+    }
+    case 'uploadsAfter': return { id: job.id, records: q!.uploadsAfter.all(job.bucket, job.keyMarker, job.keyMarker, job.uploadIdMarker, job.limit) as string[] };
+    case 'buckets': return { id: job.id, buckets: q!.buckets.all() as BucketRow[] };
   }
 });

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { GranaryError, isGranaryError } from '../common/errors.js';
+import { GranaryError } from '../common/errors.js';
 import type { LocalDrive, ShardFileWriter } from '../drive/local-drive.js';
 import type { MetaOp, OpResult } from '../drive/meta-ops.js';
-import type { ListRow, PartRecord, PartUploadRecord, StoredVersion, UploadRecord, VersionRecord } from '../drive/records.js';
+import type { PartRecord, PartUploadRecord, StoredVersion, UploadRecord, VersionRecord } from '../drive/records.js';
 import { agreedRecord } from './record-agreement.js';
 import { askDrives } from './ask-drives.js';
 import { ForegroundGate } from './foreground-gate.js';
@@ -15,7 +15,7 @@ import { PartLayout, writeQuorum } from './layout.js';
 import { encodePart } from './part-encoder.js';
 import { PartDecoder, type BadShard, type ShardSource } from './part-decoder.js';
 import { resolveAsking } from './resolve-asking.js';
-import { resolveVersion, type Resolved, type SlotVersions } from './resolve-version.js';
+import type { Resolved } from './resolve-version.js';
 import { quickCheck, type Damage } from './shard-check.js';
 import { isDangling, takeCensus } from './version-census.js';
 import type { SetContext } from './set-context.js';
@@ -121,18 +121,6 @@ export class ErasureSet {
     this.requireQuorum(results, `deleting bucket ${bucket}`);
   }
 
-  /** Each slot's answer to a sync read; null where the drive is offline or failed, or `skip` leaves it out. */
-  perSlot<T>(fn: (drive: LocalDrive) => T, skip?: readonly boolean[]): (T | null)[] {
-    return this.ctx.drives.map((d, slot) => {
-      if (!d || skip?.[slot]) return null;
-      try {
-        return fn(d);
-      } catch {
-        return null;
-      }
-    });
-  }
-
   // ---- objects --------------------------------------------------------------
 
   async putObject(bucket: string, key: string, input: PutInput): Promise<VersionRecord> {
@@ -188,13 +176,8 @@ export class ErasureSet {
     }
   }
 
-  /** The current version, or NoSuchKey. */
-  resolve(bucket: string, key: string): Resolved {
-    return this.resolveFrom((skip) => this.perSlot((d) => d.versions(bucket, key), skip), `${bucket}/${key}`).resolved;
-  }
-
   /**
-   * As `resolve`, for client requests: each drive is read on its reader
+   * The current version, or NoSuchKey. Each drive is read on its reader
    * thread, so a disk that hangs holds only this request, and only until
    * its drive lags (resolveAsking).
    */
@@ -208,37 +191,27 @@ export class ErasureSet {
     const r = found(resolved);
     if (r.record.dataDir) return r;
     const id = r.record.versionId;
-    return { ...r, frames: slots.map((rows) => rows?.find((v) => v.record.versionId === id)?.inline) };
-  }
-
-  /** Which drives are lagging (see DriveMonitor.lagging), by slot. */
-  laggingSlots(): boolean[] {
-    return this.ctx.drives.map((d) => d?.health.lagging === true);
+    return this.withInlineFrames(bucket, key, { ...r, frames: slots.map((rows) => rows?.find((v) => v.record.versionId === id)?.inline) });
   }
 
   /**
-   * The current version as the drives' rows tell it. These reads are
-   * synchronous, and a lagging drive (an operation long unanswered: its disk
-   * may hang) would hold the engine with it, so it is left out whenever the
-   * other drives settle the answer without it (resolveVersion says when
-   * they cannot); only then is it read too.
+   * An inline version with every holder's frames (a decoder reads them
+   * synchronously). Those not read with the rows (all of them after
+   * `resolveOffThread`; a holder where this version is no longer current
+   * after `resolveForRead`) are read now, on the reader threads.
    */
-  private resolveFrom(read: (skip?: boolean[]) => SlotVersions[], what: string): { resolved: Resolved; slots: SlotVersions[] } {
-    const lagging = this.laggingSlots();
-    if (lagging.includes(true)) {
-      const slots = read(lagging);
-      try {
-        return { resolved: found(resolveVersion(slots, this.ctx.k, what)), slots };
-      } catch (err) {
-        if (!isGranaryError(err, 'XGranaryReadQuorum')) throw err;
-      }
-    }
-    const slots = read();
-    return { resolved: found(resolveVersion(slots, this.ctx.k, what)), slots };
+  async withInlineFrames(bucket: string, key: string, resolved: Resolved): Promise<Resolved> {
+    if (resolved.record.dataDir) return resolved;
+    const frames = resolved.frames ?? [];
+    const missing = this.ctx.drives.map((d, slot) => (resolved.holders[slot] && !frames[slot] ? d : null));
+    if (!missing.some((d) => d)) return resolved;
+    const read = await askDrives(missing, (d) => d.inlineOffThread(bucket, key, resolved.record.versionId), () => false);
+    return { ...resolved, frames: this.ctx.drives.map((_, slot) => frames[slot] ?? read[slot] ?? undefined) };
   }
 
   /** The bytes of a resolved version in `range`, block by block, one block read ahead. */
-  async *read(bucket: string, key: string, resolved: Resolved, range?: ByteRange): AsyncGenerator<Uint8Array> {
+  async *read(bucket: string, key: string, version: Resolved, range?: ByteRange): AsyncGenerator<Uint8Array> {
+    const resolved = await this.withInlineFrames(bucket, key, version);
     const { record } = resolved;
     const start = range?.start ?? 0;
     const end = range?.end ?? record.size - 1;
@@ -326,11 +299,8 @@ export class ErasureSet {
     if (!record.dataDir) {
       return {
         kind: 'inline',
-        frames: this.perSlot((d) => {
-          const slot = this.slotOf(d);
-          if (!resolved.holders[slot]) return null;
-          return resolved.frames?.[slot] ?? d.inline(bucket, key, record.versionId) ?? null;
-        }),
+        // Every holder's frames were read before the decoder was built (withInlineFrames): one without them has none.
+        frames: this.ctx.drives.map((d, slot) => (d && resolved.holders[slot] ? resolved.frames?.[slot] ?? null : null)),
       };
     }
     const dataDir = record.dataDir;
@@ -456,12 +426,13 @@ export class ErasureSet {
       const staging = this.newStaging();
       try {
         const inline: (Uint8Array | null)[] = new Array(this.n).fill(null);
+        const inlineSource = record.dataDir ? null : await this.withInlineFrames(bucket, key, { record, holders: sources });
         for (const part of record.parts) {
           if (record.dataDir) {
             await this.rebuildPartToFiles(bucket, key, { record, holders: sources }, part, targets, staging, `part.${part.number}`);
           } else {
             const frames: Uint8Array[][] = Array.from({ length: this.n }, () => []);
-            await this.rebuildPart(bucket, key, { record, holders: sources }, part, targets, async (slot, frame) => { frames[slot].push(...frame.map((f) => Buffer.from(f))); });
+            await this.rebuildPart(bucket, key, inlineSource!, part, targets, async (slot, frame) => { frames[slot].push(...frame.map((f) => Buffer.from(f))); });
             for (const slot of targets) inline[slot] = Buffer.concat(frames[slot]);
           }
         }
@@ -585,17 +556,6 @@ export class ErasureSet {
     return new PartDecoder(this.ctx, resolved.record.erasure.distribution, layout, this.shardSource(bucket, key, resolved, part), resolved.holders, onBad, reuse);
   }
 
-  // ---- listing --------------------------------------------------------------
-
-  /** Runs `fn` with every online drive's metadata read from one snapshot (LocalDrive.snapshot). */
-  snapshot<T>(fn: () => T): T {
-    return this.drives.reduceRight<() => T>((inner, d) => (d ? () => d.snapshot(inner) : inner), fn)();
-  }
-
-  listRows(bucket: string, from: string, to: string | null, limit: number): (ListRow[] | null)[] {
-    return this.perSlot((d) => d.listRows(bucket, from, to, limit));
-  }
-
   // ---- multipart ------------------------------------------------------------
 
   async newUpload(bucket: string, key: string, metadata: Record<string, string>, checksumAlgorithm?: string, tags?: Record<string, string>): Promise<UploadRecord> {
@@ -698,9 +658,20 @@ export class ErasureSet {
     this.requireQuorum(results, 'aborting the upload');
   }
 
-  uploadsAfter(bucket: string, keyMarker: string, uploadIdMarker: string, limit: number): UploadRecord[] {
+  /**
+   * Uploads after (keyMarker, uploadIdMarker) that k drives hold, ordered by
+   * key then upload id, read on the drives' reader threads; a lagging drive
+   * is left out when enough others answer that none could be missed (as
+   * SetListCursor).
+   */
+  async uploadsAfter(bucket: string, keyMarker: string, uploadIdMarker: string, limit: number): Promise<UploadRecord[]> {
+    const needed = Math.max(this.ctx.k, this.n - this.writeQuorum + 1);
+    const lists = await askDrives(this.ctx.drives, (d) => d.uploadsAfterOffThread(bucket, keyMarker, uploadIdMarker, limit), (answers) => answers.filter((a) => a !== null).length >= needed);
+    if (lists.filter((l) => l !== null).length < needed) {
+      throw new GranaryError('XGranaryReadQuorum', `listing uploads of ${bucket}: too few drives of set ${this.ctx.index} answer to list every upload`);
+    }
     const counts = new Map<string, { u: UploadRecord; count: number }>();
-    for (const list of this.perSlot((d) => d.uploadsAfter(bucket, keyMarker, uploadIdMarker, limit))) {
+    for (const list of lists) {
       for (const u of list ?? []) {
         const c = counts.get(u.uploadId);
         if (c) c.count++;
@@ -712,6 +683,15 @@ export class ErasureSet {
       .map((c) => c.u)
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0))
       .slice(0, limit);
+  }
+
+  /** Every bucket name any drive of the set knows, with its earliest creation time, read on the reader threads. */
+  async bucketRows(): Promise<Map<string, number>> {
+    const buckets = new Map<string, number>();
+    for (const rows of await askDrives(this.ctx.drives, (d) => d.bucketsOffThread(), () => false)) {
+      for (const r of rows ?? []) buckets.set(r.name, Math.min(buckets.get(r.name) ?? r.created, r.created));
+    }
+    return buckets;
   }
 
   /** Refuses a write before its body is read when too few drives have room for it (reads go on). */
@@ -784,13 +764,11 @@ export class ErasureSet {
     return { dataShards: this.ctx.k, parityShards: this.ctx.m, blockSize: this.ctx.blockSize, distribution, hash: HASH_ALGORITHM };
   }
 
-  private slotOf(d: LocalDrive): number {
-    return this.ctx.drives.indexOf(d);
-  }
-
   /** Staging folders created on first use, removed at the end whatever happened (renamed ones are already gone). */
   private newStaging() {
     const dirs: (string | null)[] = new Array(this.n).fill(null);
+    // One folder per drive even when files are opened concurrently.
+    const making: (Promise<string> | null)[] = new Array(this.n).fill(null);
     const drives = this.ctx.drives;
     return {
       dirs,
@@ -799,7 +777,7 @@ export class ErasureSet {
           drives.map(async (d, slot) => {
             if (!d || (slots && !slots.includes(slot))) return null;
             try {
-              dirs[slot] ??= d.newStagingDir();
+              dirs[slot] = await (making[slot] ??= d.newStagingDir());
               return await d.createShardFile(join(dirs[slot]!, file));
             } catch {
               return null;

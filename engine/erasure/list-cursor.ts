@@ -1,6 +1,7 @@
 import { GranaryError } from '../common/errors.js';
 import { compareKeys } from '../common/key-order.js';
 import type { ListRow } from '../drive/records.js';
+import { askDrives } from './ask-drives.js';
 import type { ErasureSet } from './erasure-set.js';
 import { newer } from './resolve-version.js';
 
@@ -26,18 +27,21 @@ interface SlotBuffer {
 }
 
 /**
- * The first query of a scan, and the first after a seek, asks for this many
- * rows; each refill doubles it up to the cursor's batch. A delimiter listing
- * seeks past every common prefix and usually needs one row before the next
- * seek, so a full batch there read hundreds of rows to use one.
+ * The first query of a delimiter listing's scan, and the first after a seek,
+ * asks for this many rows; each refill doubles it up to the cursor's batch.
+ * A delimiter listing seeks past every common prefix and usually needs one
+ * row before the next seek, so a full batch there read hundreds of rows to
+ * use one.
  */
-const FIRST_BATCH = 2;
+export const SEEKING_FIRST_BATCH = 2;
 
 /**
  * Walks one set's keys in order by merging a range scan of every drive's
- * narrow `objects` index. A key is listed when k drives agree on its current
- * version, as a read would resolve it; `seek` jumps the scans forward, which
- * is how a delimiter skips a whole common prefix with one query per drive.
+ * narrow `objects` index, read on the drives' reader threads (a disk that
+ * hangs holds this listing, not the engine). A key is listed when k drives
+ * agree on its current version, as a read would resolve it; `seek` jumps
+ * the scans forward, which is how a delimiter skips a whole common prefix
+ * with one query per drive.
  */
 export class SetListCursor {
   private readonly slots: SlotBuffer[];
@@ -48,36 +52,35 @@ export class SetListCursor {
    */
   private readonly needed: number;
 
-  constructor(private readonly set: ErasureSet, private readonly bucket: string, from: string, private readonly to: string | null, private readonly batch = 256) {
+  /**
+   * `firstBatch`: rows the first query (and the first after each seek) asks
+   * of a drive. A listing that never seeks asks for its whole batch at
+   * once, since each refill costs a round trip to the reader threads.
+   */
+  constructor(private readonly set: ErasureSet, private readonly bucket: string, from: string, private readonly to: string | null, private readonly batch = 256, private readonly firstBatch = batch) {
     this.needed = Math.max(set.ctx.k, set.drives.length - set.writeQuorum + 1);
-    // A lagging drive (an operation long unanswered: its disk may hang) would hold the engine on these synchronous
-    // queries: it is left out, as one that does not answer, when enough others are there to list without it.
-    const lagging = set.laggingSlots();
-    const others = set.drives.filter((d, s) => d && d.health.online && !lagging[s]).length;
-    const skip = lagging.includes(true) && others >= this.needed;
-    this.slots = set.drives.map((_, s) => ({ rows: [], pos: 0, done: false, from, offline: skip && lagging[s], want: Math.min(FIRST_BATCH, batch) }));
+    this.slots = set.drives.map((d) => ({ rows: [], pos: 0, done: false, from, offline: !d, want: Math.min(firstBatch, batch) }));
   }
 
   /** The next key any drive has, or null at the end. */
-  peek(): string | null {
+  async peek(): Promise<string | null> {
+    if (this.slots.some(needsRows)) await this.refill();
     let min: string | null = null;
-    for (let s = 0; s < this.slots.length; s++) {
-      const head = this.head(s);
-      if (head && (min === null || compareKeys(head.key, min) < 0)) min = head.key;
+    for (const slot of this.slots) {
+      if (slot.pos < slot.rows.length && (min === null || compareKeys(slot.rows[slot.pos].key, min) < 0)) min = slot.rows[slot.pos].key;
     }
     return min;
   }
 
   /** Consumes the key at `peek()`; its listing entry, or null when it is deleted or not on a quorum. */
-  take(): ListedObject | null {
-    const key = this.peek();
+  async take(): Promise<ListedObject | null> {
+    const key = await this.peek();
     if (key === null) return null;
     const rows: ListRow[] = [];
-    for (let s = 0; s < this.slots.length; s++) {
-      const head = this.head(s);
-      if (head && head.key === key) {
-        rows.push(head);
-        this.slots[s].pos++;
+    for (const slot of this.slots) {
+      if (slot.pos < slot.rows.length && slot.rows[slot.pos].key === key) {
+        rows.push(slot.rows[slot.pos]);
+        slot.pos++;
       }
     }
     return this.resolve(key, rows);
@@ -91,40 +94,48 @@ export class SetListCursor {
         slot.from = key;
         slot.rows = [];
         slot.pos = 0;
-        slot.want = Math.min(FIRST_BATCH, this.batch);
+        slot.want = Math.min(this.firstBatch, this.batch);
       }
     }
   }
 
-  private head(s: number): ListRow | null {
-    const slot = this.slots[s];
-    if (slot.pos < slot.rows.length) return slot.rows[slot.pos];
-    if (slot.done || slot.offline) return null;
-    const drive = this.set.drives[s];
-    let rows: ListRow[] | null = null;
-    try {
-      if (drive) rows = drive.listRows(this.bucket, slot.from, this.to, slot.want);
-    } catch {
-      // Not answering: counted below.
-    }
-    if (!rows) {
-      slot.offline = true;
-      if (this.slots.filter((x) => !x.offline).length < this.needed) {
-        throw new GranaryError('XGranaryReadQuorum', `listing ${this.bucket}: too few drives of set ${this.set.ctx.index} answer to list every key`);
+  /**
+   * Reads the next rows of every scan that has used up its own, from all
+   * those drives at once. A drive that does not answer (failed, offline, or
+   * lagging while the others answer enough) is left out of the rest of the
+   * listing, counted as unknown rather than empty.
+   */
+  private async refill(): Promise<void> {
+    const asked = this.slots.map(needsRows);
+    const answered = (answers: readonly (ListRow[] | null)[]) => this.slots.filter((slot, s) => !slot.offline && (!asked[s] || answers[s] !== null)).length;
+    const answers = await askDrives(
+      this.set.drives.map((d, s) => (asked[s] ? d : null)),
+      (d) => {
+        const slot = this.slots[this.set.drives.indexOf(d)];
+        return d.listRowsOffThread(this.bucket, slot.from, this.to, slot.want);
+      },
+      (answers) => answered(answers) >= this.needed,
+    );
+    this.slots.forEach((slot, s) => {
+      if (!asked[s]) return;
+      const rows = answers[s];
+      if (!rows) {
+        slot.offline = true;
+        return;
       }
-      return null;
+      slot.rows = rows;
+      slot.pos = 0;
+      if (rows.length < slot.want) slot.done = true;
+      slot.want = Math.min(slot.want * 2, this.batch);
+      // The smallest key after the last one: the key followed by U+0000.
+      if (rows.length > 0) slot.from = rows[rows.length - 1].key + '\u0000';
+    });
+    if (this.slots.filter((x) => !x.offline).length < this.needed) {
+      throw new GranaryError('XGranaryReadQuorum', `listing ${this.bucket}: too few drives of set ${this.set.ctx.index} answer to list every key`);
     }
-    slot.rows = rows;
-    slot.pos = 0;
-    if (slot.rows.length < slot.want) slot.done = true;
-    slot.want = Math.min(slot.want * 2, this.batch);
-    if (slot.rows.length === 0) return null;
-    // The smallest key after the last one: the key followed by U+0000.
-    slot.from = slot.rows[slot.rows.length - 1].key + '\u0000';
-    return slot.rows[0];
   }
 
-  private resolve(key: string, rows: ListRow[]): ListedObject | null {
+  private async resolve(key: string, rows: ListRow[]): Promise<ListedObject | null> {
     const k = this.set.ctx.k;
     const groups = new Map<string, { row: ListRow; count: number }>();
     for (const r of rows) {
@@ -139,10 +150,14 @@ export class SetListCursor {
     if (best) return best.deleted ? null : { key, versionId: best.versionId, mtime: best.mtime, size: best.size, etag: best.etag };
     // Drives disagree (a write or delete in flight, or one that failed): decide as a read would.
     try {
-      const { record } = this.set.resolve(this.bucket, key);
+      const { record } = await this.set.resolveOffThread(this.bucket, key);
       return { key, versionId: record.versionId, mtime: record.mtime, size: record.size, etag: record.etag };
     } catch {
       return null;
     }
   }
+}
+
+function needsRows(slot: SlotBuffer): boolean {
+  return slot.pos === slot.rows.length && !slot.done && !slot.offline;
 }

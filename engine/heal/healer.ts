@@ -225,9 +225,7 @@ export class Healer {
     writeFormat(t.newPath, { ...t.reference.format, driveId: t.driveId, createdAt: new Date().toISOString() });
     markHealing(t.newPath);
     const fresh = await LocalDrive.open(t.newPath);
-    const buckets = new Map<string, number>();
-    for (const rows of set.perSlot((d) => d.listBuckets())) for (const r of rows ?? []) buckets.set(r.name, Math.min(buckets.get(r.name) ?? r.created, r.created));
-    for (const [bucket, created] of buckets) await fresh.apply({ op: 'makeBucket', bucket, created });
+    for (const [bucket, created] of await set.bucketRows()) await fresh.apply({ op: 'makeBucket', bucket, created });
     set.ctx.drives[t.slot] = fresh;
     this.layer.deployment.sets[t.set].paths[t.slot] = t.newPath;
     this.emit({ type: 'heal.drive-replaced', drive: t.newPath, set: t.set });

@@ -28,18 +28,16 @@ export interface SweepControl {
 const FOREGROUND_WAIT_MS = 50;
 
 /** Buckets any drive of the set knows (the engine's own system bucket included: it is healed like the rest). */
-function bucketsOf(set: ErasureSet, only?: string): string[] {
+async function bucketsOf(set: ErasureSet, only?: string): Promise<string[]> {
   if (only !== undefined) return [only];
-  const names = new Set<string>();
-  for (const rows of set.perSlot((d) => d.listBuckets())) for (const r of rows ?? []) names.add(r.name);
-  return [...names].sort();
+  return [...(await set.bucketRows()).keys()].sort();
 }
 
 /** Every key any drive of the set has under the prefix, in order, with its listed size (0 when not on a quorum). */
-function* keysOf(set: ErasureSet, bucket: string, prefix: string): Generator<{ key: string; size: number }> {
+async function* keysOf(set: ErasureSet, bucket: string, prefix: string): AsyncGenerator<{ key: string; size: number }> {
   const cursor = new SetListCursor(set, bucket, prefix, prefix === '' ? null : prefixUpperBound(prefix));
-  for (let key = cursor.peek(); key !== null; key = cursor.peek()) {
-    const listed = cursor.take();
+  for (let key = await cursor.peek(); key !== null; key = await cursor.peek()) {
+    const listed = await cursor.take();
     yield { key, size: listed?.size ?? 0 };
   }
 }
@@ -54,8 +52,8 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
   const prefix = options.prefix ?? '';
   const started = Date.now();
   for (const { set } of ctl.sets) {
-    for (const bucket of bucketsOf(set, options.bucket)) {
-      for (const { size } of keysOf(set, bucket, prefix)) {
+    for (const bucket of await bucketsOf(set, options.bucket)) {
+      for await (const { size } of keysOf(set, bucket, prefix)) {
         status.objectsTotal++;
         status.bytesTotal += size;
       }
@@ -102,11 +100,11 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
     return moved;
   };
   for (const { set } of ctl.sets) {
-    for (const bucket of bucketsOf(set, options.bucket)) {
+    for (const bucket of await bucketsOf(set, options.bucket)) {
       // Workers take the next key from one ordered walk; each object is locked on its own, so they never meet.
       const keys = keysOf(set, bucket, prefix);
       const worker = async () => {
-        for (let next = keys.next(); !next.done; next = keys.next()) {
+        for (let next = await keys.next(); !next.done; next = await keys.next()) {
           if (ctl.aborted()) return;
           await set.foreground.idle(FOREGROUND_WAIT_MS);
           await pacer.tick(await healOne(set, bucket, next.value.key));
@@ -154,7 +152,7 @@ async function healUploads(set: ErasureSet, bucket: string, prefix: string, dryR
   let key = '';
   let id = '';
   for (;;) {
-    const page = set.uploadsAfter(bucket, key, id, PAGE);
+    const page = await set.uploadsAfter(bucket, key, id, PAGE);
     for (const u of page) {
       if (ctl.aborted()) return;
       if (!u.key.startsWith(prefix)) continue;

@@ -10,7 +10,8 @@ import type { VersionRecord } from '../drive/records.js';
 import { BlockCodec } from '../erasure/block-codec.js';
 import { HEALING_FILE, prepareDeployment, type Deployment } from '../erasure/deployment.js';
 import { ErasureSet } from '../erasure/erasure-set.js';
-import { SetListCursor } from '../erasure/list-cursor.js';
+import { askDrives } from '../erasure/ask-drives.js';
+import { SEEKING_FIRST_BATCH, SetListCursor } from '../erasure/list-cursor.js';
 import { multipartEtag, normalizeEtag } from './etag.js';
 import { checkBucketName, checkObjectKey } from './names.js';
 import {
@@ -77,7 +78,6 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
 
   private constructor(readonly deployment: Deployment, readonly sets: ErasureSet[], private readonly log: (line: string) => void) {
     for (const set of sets) set.onBadShard = (bucket, key) => this.queueHeal(bucket, key);
-    this.loadBuckets();
   }
 
   static async open(opts: OpenOptions): Promise<ErasureObjectLayer> {
@@ -105,6 +105,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     );
     const layer = new ErasureObjectLayer(deployment, sets, log);
     layer.openErrors = openErrors;
+    await layer.loadBuckets();
     await layer.lookAtDriveFiles();
     await layer.healBuckets();
     return layer;
@@ -122,9 +123,9 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
    * online cannot tell: what its drives know is taken on trust, and a name
    * nobody knows is a quorum error rather than NoSuchBucket.
    */
-  private loadBuckets(): void {
+  private async loadBuckets(): Promise<void> {
     for (const set of this.sets) {
-      const answers = set.perSlot((d) => d.listBuckets());
+      const answers = await askDrives(set.drives, (d) => d.bucketsOffThread(), () => false);
       const online = answers.filter((a) => a !== null).length;
       if (online < set.ctx.k) this.bucketsUncertain = true;
       const counts = new Map<string, { created: number; n: number }>();
@@ -143,10 +144,10 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     await Promise.all(
       this.sets.flatMap((set) =>
         set.drives.map(async (d) => {
+          if (!d) return;
           let have: Set<string>;
           try {
-            if (!d) return;
-            have = new Set(d.listBuckets().map((b) => b.name));
+            have = new Set((await d.bucketsOffThread()).map((b) => b.name));
           } catch {
             return;
           }
@@ -168,7 +169,8 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     this.requireBucket(bucket);
     const page = await this.listObjects(bucket, { maxKeys: 1 });
     if (page.objects.length > 0 || page.commonPrefixes.length > 0) throw new GranaryError('BucketNotEmpty');
-    if (this.sets.some((s) => s.uploadsAfter(bucket, '', '', 1).length > 0)) {
+    const uploads = await Promise.all(this.sets.map((s) => s.uploadsAfter(bucket, '', '', 1)));
+    if (uploads.some((u) => u.length > 0)) {
       throw new GranaryError('BucketNotEmpty', 'The bucket you tried to delete has multipart uploads in progress.');
     }
     await Promise.all(this.sets.map((s) => s.deleteBucket(bucket)));
@@ -282,7 +284,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     const set = this.setFor(SYSTEM_BUCKET, path);
     let resolved;
     try {
-      resolved = await set.resolveOffThread(SYSTEM_BUCKET, path);
+      resolved = await set.resolveForRead(SYSTEM_BUCKET, path);
     } catch (err) {
       if (isGranaryError(err, 'NoSuchKey') || isGranaryError(err, 'NoSuchBucket')) return undefined;
       throw err;
@@ -353,7 +355,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
   async copyObject(src: { bucket: string; key: string }, dst: { bucket: string; key: string }, opts: CopyOptions = {}): Promise<ObjectInfo> {
     const from = this.checkTarget(src.bucket, src.key);
     this.checkTarget(dst.bucket, dst.key);
-    const resolved = await from.resolveOffThread(src.bucket, src.key);
+    const resolved = await from.resolveForRead(src.bucket, src.key);
     const { record } = resolved;
     return this.putObject(dst.bucket, dst.key, from.read(src.bucket, src.key, resolved), {
       size: record.size,
@@ -390,29 +392,24 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
 
     const from = compareKeys(after, prefix) >= 0 ? after : prefix;
     const upper = prefix ? prefixUpperBound(prefix) : null;
-    const cursors = this.sets.map((s) => new SetListCursor(s, bucket, from, upper, Math.min(limit + 1, 1000)));
-    // Synchronous from here on: each set's drives are read from one snapshot.
-    const inSnapshots = this.sets.reduceRight<() => void>((inner, s) => () => s.snapshot(inner), () => this.fillListing(cursors, result, { prefix, delimiter, after, limit }));
-    inSnapshots();
+    const batch = Math.min(limit + 1, 1000);
+    const cursors = this.sets.map((s) => new SetListCursor(s, bucket, from, upper, batch, delimiter ? SEEKING_FIRST_BATCH : batch));
+    await this.fillListing(cursors, result, { prefix, delimiter, after, limit });
     return result;
   }
 
-  private fillListing(cursors: SetListCursor[], result: ListResult, { prefix, delimiter, after, limit }: { prefix: string; delimiter: string; after: string; limit: number }): void {
+  private async fillListing(cursors: SetListCursor[], result: ListResult, { prefix, delimiter, after, limit }: { prefix: string; delimiter: string; after: string; limit: number }): Promise<void> {
     let count = 0;
     for (;;) {
       // The smallest next key of any set: sets hold disjoint keys.
-      let cursor: SetListCursor | null = null;
-      let key: string | null = null;
-      for (const c of cursors) {
-        const k = c.peek();
-        if (k !== null && (key === null || compareKeys(k, key) < 0)) {
-          key = k;
-          cursor = c;
-        }
-      }
-      if (key === null || !cursor) break;
+      const heads = await Promise.all(cursors.map((c) => c.peek()));
+      let at = -1;
+      for (let i = 0; i < heads.length; i++) if (heads[i] !== null && (at < 0 || compareKeys(heads[i]!, heads[at]!) < 0)) at = i;
+      if (at < 0) break;
+      const key = heads[at]!;
+      const cursor = cursors[at];
       if (compareKeys(key, after) <= 0) {
-        cursor.take();
+        await cursor.take();
         continue;
       }
       const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
@@ -426,7 +423,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
           continue;
         }
         // Keys of a common prefix can be tombstones or dangling; only list it when one of them exists.
-        if (prefixHasObject(cursors, common)) {
+        if (await prefixHasObject(cursors, common)) {
           if (count === limit) {
             result.isTruncated = true;
             break;
@@ -440,7 +437,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
         for (const c of cursors) c.seek(past);
         continue;
       }
-      const entry = cursor.take();
+      const entry = await cursor.take();
       if (!entry) continue;
       if (count === limit) {
         result.isTruncated = true;
@@ -537,8 +534,8 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     }
     const result: ListUploadsResult = { uploads: [], commonPrefixes: [], isTruncated: false };
     for (;;) {
-      const batch = this.sets
-        .flatMap((s) => s.uploadsAfter(bucket, keyMarker, idMarker, max + 1))
+      const batch = (await Promise.all(this.sets.map((s) => s.uploadsAfter(bucket, keyMarker, idMarker, max + 1))))
+        .flat()
         .sort((a, b) => compareKeys(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0));
       if (batch.length === 0) return result;
       for (const u of batch) {
@@ -662,9 +659,9 @@ function checkPartNumber(n: number): void {
  * which the caller skips anyway by seeking past `common`; the rows are
  * usually already read, so a common prefix costs no extra query.
  */
-function prefixHasObject(cursors: SetListCursor[], common: string): boolean {
+async function prefixHasObject(cursors: SetListCursor[], common: string): Promise<boolean> {
   for (const c of cursors) {
-    for (let k = c.peek(); k !== null && k.startsWith(common); k = c.peek()) if (c.take()) return true;
+    for (let k = await c.peek(); k !== null && k.startsWith(common); k = await c.peek()) if (await c.take()) return true;
   }
   return false;
 }

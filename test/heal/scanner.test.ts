@@ -59,7 +59,7 @@ describe('heal events and bad server flags', () => {
 
   it('a sweep tells its listeners: started, progress, bitrot found and repaired, finished', async () => {
     for (let i = 0; i < 5; i++) await layer.putObject('bkt', `o${i}`, chunksOf(seededBytes(700_000, i + 1)));
-    const { record } = layer.sets[0].resolve('bkt', 'o2');
+    const { record } = await layer.sets[0].resolveOffThread('bkt', 'o2');
     truncateSync(join(t.drives[1], 'data', record.dataDir!.slice(0, 2), record.dataDir!, 'part.1'), 5);
     const healer = new Healer(layer, { ...DEFAULT_HEALER_CONFIG, intervalSeconds: 0 });
     const events: HealEvent[] = [];

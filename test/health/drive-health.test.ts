@@ -4,7 +4,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, ListMultipartUploadsCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand } from '@aws-sdk/client-s3';
 import type { DriveHealth, HealthEvent, HealthSnapshot } from '../../engine/api/health/types.js';
 import { seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -303,16 +303,6 @@ describe('drive health', () => {
     // Offline, it costs requests nothing: they go on with the other three.
     await put('hung/while-offline', seededBytes(5000, 30));
     await assertAllReadable();
-    // A hung disk also blocks the thread that reads it: the hook now blocks each synchronous metadata read of
-    // this drive (listings) for 5 s. Offline, the drive is not read at all, so no request waits.
-    setFaults({ [hung]: { delayMs: 600_000, syncDelayMs: 5_000 } });
-    await new Promise((r) => setTimeout(r, 300)); // the hook looks at its file every 100 ms
-    const started = performance.now();
-    await put('hung/not-read', seededBytes(4000, 32));
-    assert.ok((await get('hung/small-1')).equals(written.get('hung/small-1')!));
-    const took = performance.now() - started;
-    assert.ok(took < 5_000, `a PUT and a GET took ${took.toFixed(0)} ms: the offline drive was read`);
-
     setFaults({});
     await stream.waitFor('the drive back online', (e) => e.type === 'drive-state' && e.drive === hung && e.to === 'online');
     const back = await health();
@@ -330,7 +320,7 @@ describe('drive health', () => {
     await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'stall/mp', UploadId, PartNumber: 1, Body: seededBytes(70_000, 60) }));
     // The disk stalls 2 s on everything (the budget is 1.5 s), with nothing else of it under way: a GET's metadata
     // reads are the first to meet the stall. They run on the drive's reader thread, so the engine goes on.
-    setFaults({ [slow]: { syncDelayMs: 2_000, delayMs: 2_000 } });
+    setFaults({ [slow]: { delayMs: 2_000 } });
     await new Promise((r) => setTimeout(r, 300)); // the hook looks at its file every 100 ms
     const started = performance.now();
     const first = get('hung/small-0');
@@ -367,34 +357,45 @@ describe('drive health', () => {
     await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'stall/mp', UploadId }));
   });
 
-  test('a listing whose synchronous metadata read stalls the engine past its budget takes the drive offline at once, and it comes back', { timeout: 120_000 }, async () => {
+  test('a listing that meets a drive stalling on everything holds no other request, and answers without it once it lags', { timeout: 120_000 }, async () => {
     const slow = server.drives[0];
     // Operations of the previous test may still be running out of time: start from a drive that answers.
     await new Promise((r) => setTimeout(r, 2_000));
     await waitFor('the drive online and answering', async () => drive(await health(), slow).state === 'online');
-    const before = drive(await health(), slow).counters.timeouts;
     const fromSeq = stream.events.at(-1)?.seq ?? 0;
-    // Listings still read each drive synchronously, so the first one to meet the stall holds the engine. Its
-    // file I/O stalls too, so the probe does not bring it straight back.
-    setFaults({ [slow]: { syncDelayMs: 2_000, delayMs: 2_000 } });
-    await new Promise((r) => setTimeout(r, 300));
-    const tookMs: number[] = [];
-    for (let i = 0; i < 2; i++) {
-      const started = performance.now();
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'hung/' }));
-      tookMs.push(performance.now() - started);
-      assert.deepEqual((listed.Contents ?? []).map((o) => o.Key), [...written.keys()].filter((k) => k.startsWith('hung/')).sort());
-    }
-    // That one stall took the drive offline, so the second listing does not wait.
-    assert.ok(tookMs[0] >= 1_900, `the first listing took ${tookMs[0].toFixed(0)} ms: the stalling drive was not read`);
-    assert.ok(tookMs[1] < 1_500, `the second listing took ${tookMs[1].toFixed(0)} ms`);
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'stall/listed' }));
+    // The disk stalls 2 s on everything (the budget is 1.5 s), with nothing else of it under way: the listings'
+    // reads are the first to meet it. They run on the drives' reader threads, so the engine goes on meanwhile.
+    setFaults({ [slow]: { delayMs: 2_000 } });
+    await new Promise((r) => setTimeout(r, 300)); // the hook looks at its file every 100 ms
+    const expected = [...written.keys()].filter((k) => k.startsWith('hung/')).sort();
+    const started = performance.now();
+    const listing = s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'hung/' }));
+    const uploads = s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'stall/' }));
+    await new Promise((r) => setTimeout(r, 50));
+    const bucketsStarted = performance.now();
+    await s3.send(new ListBucketsCommand({}));
+    const bucketsTook = performance.now() - bucketsStarted;
+    assert.deepEqual(((await listing).Contents ?? []).map((o) => o.Key), expected, 'the listing lost nothing without the stalling drive');
+    const listTook = performance.now() - started;
+    assert.deepEqual(((await uploads).Uploads ?? []).map((u) => u.UploadId), [UploadId]);
+    const uploadsTook = performance.now() - started;
+    assert.ok(bucketsTook < 1_000, `ListBuckets took ${bucketsTook.toFixed(0)} ms while listings waited on the stalling drive: the engine was held`);
+    // The three other drives answer for every key once the slow one lags (a quarter of its 1.5 s deadline).
+    assert.ok(listTook < 1_500, `the listing took ${listTook.toFixed(0)} ms: it waited for the stalling drive`);
+    assert.ok(uploadsTook < 1_500, `ListMultipartUploads took ${uploadsTook.toFixed(0)} ms: it waited for the stalling drive`);
+    // A listing with a delimiter seeks (a query per common prefix): each seek goes on without the drive.
+    const t = performance.now();
+    const top = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Delimiter: '/' }));
+    assert.ok((top.CommonPrefixes ?? []).some((p) => p.Prefix === 'hung/'), 'hung/ is listed');
+    assert.ok(performance.now() - t < 1_500, `a delimiter listing took ${(performance.now() - t).toFixed(0)} ms`);
+    // Its reads run out of time one after another; three in a row take it offline.
     await stream.waitFor('the stalling drive offline', (e) => e.type === 'drive-state' && e.drive === slow && e.to === 'offline' && e.seq > fromSeq);
-    const d = drive(await health(), slow);
-    assert.equal(d.counters.timeouts, before + 1);
-    assert.equal(d.lastError?.kind, 'timeout');
+    assert.equal(drive(await health(), slow).lastError?.kind, 'timeout');
     setFaults({});
     await stream.waitFor('the stalling drive back', (e) => e.type === 'drive-state' && e.drive === slow && e.to === 'online' && e.seq > fromSeq);
     await assertAllReadable();
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'stall/listed', UploadId }));
   });
 
   test('a drive with a write long unanswered, before any deadline: GETs and listings that can do without its metadata do not read it', { timeout: 120_000 }, async () => {
@@ -405,8 +406,8 @@ describe('drive health', () => {
     // Its write of this PUT hangs; the deadline (1.5 s) has not yet run out when the GETs below start.
     const pending = put('lagging/one', seededBytes(1200, 50));
     await new Promise((r) => setTimeout(r, 100));
-    // From now on a metadata read of it would block the engine 5 s.
-    setFaults({ [lagging]: { delayMs: 600_000, ops: 'write', syncDelayMs: 5_000 } });
+    // From now on its reads hang too.
+    setFaults({ [lagging]: { delayMs: 600_000 } });
     await new Promise((r) => setTimeout(r, 350)); // past a quarter of the deadline: lagging
     const started = performance.now();
     for (const key of ['hung/small-0', 'hung/small-2']) assert.ok((await get(key)).equals(written.get(key)!));
@@ -424,7 +425,7 @@ describe('drive health', () => {
     await stream.settledOnline(lagging, fromSeq);
   });
 
-  test('a drive whose write ran out of time is not read synchronously, so its stalls hold no request, until it answers again', { timeout: 120_000 }, async () => {
+  test('a drive whose write ran out of time: GETs go on without it while its reads hang, and it is read again once it answers', { timeout: 120_000 }, async () => {
     const stuck = server.drives[2];
     const fromSeq = stream.events.at(-1)?.seq ?? 0;
     // Its writes hang: the PUT goes on with the other three, and the drive's commit times out at 1.5 s.
@@ -432,14 +433,14 @@ describe('drive health', () => {
     await new Promise((r) => setTimeout(r, 300));
     await put('stuck/one', seededBytes(1500, 40));
     await waitFor('the write timed out', async () => drive(await health(), stuck).lastError?.kind === 'timeout');
-    // Now any metadata read of it would block the engine 5 s. None is made: GETs answer from the other drives.
-    setFaults({ [stuck]: { delayMs: 600_000, ops: 'write', syncDelayMs: 5_000 } });
+    // Now its reads hang too: GETs answer from the other drives once it lags.
+    setFaults({ [stuck]: { delayMs: 600_000 } });
     await new Promise((r) => setTimeout(r, 300));
     for (const key of ['stuck/one', 'hung/small-1']) {
       const started = performance.now();
       assert.ok((await get(key)).equals(written.get(key)!));
       const took = performance.now() - started;
-      assert.ok(took < 2_500, `GET ${key} took ${took.toFixed(0)} ms: the suspect drive was read`);
+      assert.ok(took < 1_500, `GET ${key} took ${took.toFixed(0)} ms: it waited for the hanging drive`);
     }
     // It answers again: the probe (or its next write) clears it, and its reads are timed again. Operations that
     // started while it hung still run out of time after this; only then does it settle.

@@ -54,7 +54,7 @@ describe('metrics: sources', () => {
       await layer.makeBucket('bkt');
       const data = seededBytes(700_000, 5);
       await layer.putObject('bkt', 'obj', chunksOf(data));
-      const { record: rec } = layer.sets[0].resolve('bkt', 'obj');
+      const { record: rec } = await layer.sets[0].resolveOffThread('bkt', 'obj');
       // Damage the shard of a data slot (slot holding shard 0), so the read must meet it.
       const slot = rec.erasure.distribution.indexOf(0);
       const file = join(t.drives[slot], 'data', rec.dataDir!.slice(0, 2), rec.dataDir!, 'part.1');

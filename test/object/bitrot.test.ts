@@ -26,14 +26,14 @@ describe('bitrot: a damaged shard is detected, served around and healed', () => 
     t.cleanup();
   });
 
-  function shardFile(key: string, slot: number, part = 1): string | null {
-    const { record } = layer.sets[0].resolve('bkt', key);
+  async function shardFile(key: string, slot: number, part = 1): Promise<string | null> {
+    const { record } = await layer.sets[0].resolveOffThread('bkt', key);
     if (!record.dataDir) return null;
     return join(t.drives[slot], 'data', record.dataDir.slice(0, 2), record.dataDir, `part.${part}`);
   }
 
-  function inlineBlob(key: string, slot: number): { read: () => Buffer; write: (b: Buffer) => void } {
-    const { record } = layer.sets[0].resolve('bkt', key);
+  async function inlineBlob(key: string, slot: number): Promise<{ read: () => Buffer; write: (b: Buffer) => void }> {
+    const { record } = await layer.sets[0].resolveOffThread('bkt', key);
     const db = new Database(join(t.drives[slot], '.granary', 'meta.db'));
     return {
       read: () => db.prepare('SELECT data FROM inline_data WHERE bucket = ? AND key = ? AND version_id = ?').pluck().get('bkt', key, record.versionId) as Buffer,
@@ -45,7 +45,7 @@ describe('bitrot: a damaged shard is detected, served around and healed', () => 
     it(`${damage}: every object, every drive`, async () => {
       for (const o of objects) {
         for (let slot = 0; slot < 4; slot++) {
-          const file = shardFile(o.key, slot);
+          const file = await shardFile(o.key, slot);
           let original: Buffer;
           if (file) {
             original = readFileSync(file);
@@ -59,7 +59,7 @@ describe('bitrot: a damaged shard is detected, served around and healed', () => 
               rmSync(file);
             }
           } else {
-            const blob = inlineBlob(o.key, slot);
+            const blob = await inlineBlob(o.key, slot);
             original = Buffer.from(blob.read());
             const bad = Buffer.from(original);
             if (damage === 'flip') bad[Math.floor(rand() * bad.length)] ^= 0x80;
@@ -77,7 +77,7 @@ describe('bitrot: a damaged shard is detected, served around and healed', () => 
           assert.ok(report.healed.length === 0 || (report.healed.length === 1 && report.healed[0].drive === t.drives[slot]), JSON.stringify(report));
           assert.deepEqual((await layer.healObject('bkt', o.key)).healed, []);
 
-          const restored = file ? readFileSync(file) : inlineBlob(o.key, slot).read();
+          const restored = file ? readFileSync(file) : (await inlineBlob(o.key, slot)).read();
           assert.ok(Buffer.from(restored).equals(original), `${o.key} slot ${slot} shard restored byte for byte`);
         }
       }
@@ -88,11 +88,11 @@ describe('bitrot: a damaged shard is detected, served around and healed', () => 
     // Several spans of blocks (a rebuild decodes a span at a time), the damage in a later one.
     const data = seededBytes(11 * 1024 * 1024 + 5, 4);
     await layer.putObject('bkt', 'spans', chunksOf(data));
-    const dist = layer.sets[0].resolve('bkt', 'spans').record.erasure.distribution;
+    const dist = (await layer.sets[0].resolveOffThread('bkt', 'spans')).record.erasure.distribution;
     const lost = dist.indexOf(0);
     const rotten = dist.indexOf(1); // a data shard: the rebuild's first choice of source beside the parity
-    const lostFile = shardFile('spans', lost)!;
-    const rottenFile = shardFile('spans', rotten)!;
+    const lostFile = (await shardFile('spans', lost))!;
+    const rottenFile = (await shardFile('spans', rotten))!;
     const [lostOriginal, rottenOriginal] = [readFileSync(lostFile), readFileSync(rottenFile)];
     const bad = Buffer.from(rottenOriginal);
     bad[bad.length - 1000] ^= 0x10;
@@ -112,12 +112,12 @@ describe('bitrot: a damaged shard is detected, served around and healed', () => 
   });
 
   it('healObject reports exactly what it rewrote', async () => {
-    const file = shardFile('blocks', 2)!;
+    const file = (await shardFile('blocks', 2))!;
     const original = readFileSync(file);
     const bad = Buffer.from(original);
     bad[original.length - 1] ^= 0xff;
     writeFileSync(file, bad);
-    rmSync(shardFile('blocks', 0)!);
+    rmSync((await shardFile('blocks', 0))!);
     const report = await layer.healObject('bkt', 'blocks');
     assert.deepEqual(report.healed.map((h) => [h.drive, h.reason]).sort(), [[t.drives[0], 'missing'], [t.drives[2], 'corrupt']].sort());
     assert.ok(readFileSync(file).equals(original));
