@@ -7,6 +7,7 @@ import { JobThread, type WithoutId } from '../common/job-thread.js';
 import { DriveError, driveErrorFrom } from './drive-error.js';
 import { DriveMonitor, driveMonitorOptions, type DriveMonitorOptions } from './drive-monitor.js';
 import { assertFormatted, readFormat, type FormatBody } from './format.js';
+import type { CommonPrefixes } from './list-scan.js';
 import type { MetaOp, OpResult } from './meta-ops.js';
 import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawVersionRow } from './meta-read.js';
 import { MetaWriter } from './meta-writer.js';
@@ -138,12 +139,14 @@ export class LocalDrive {
 
   /**
    * Rows with from <= key < to (to = null: no upper bound), in UTF-8 byte
-   * order, read on the reader thread as `versionsOffThread` is: a listing
+   * order, each common prefix cut short at its first live row when `common`
+   * is given (list-scan.ts), and where the next scan starts (null: nothing
+   * more). Read on the reader thread as `versionsOffThread` is: a listing
    * that meets a hung disk holds itself, not the engine.
    */
-  async listRowsOffThread(bucket: string, from: string, to: string | null, limit: number): Promise<ListRow[]> {
-    const reply = await this.readOffThread({ q: 'listRows', bucket, from, to, limit });
-    return reply.listRows!.map((r) => ({ ...r, deleted: r.deleted === 1 }));
+  async listRowsOffThread(bucket: string, from: string, to: string | null, limit: number, common?: CommonPrefixes): Promise<{ rows: ListRow[]; next: string | null }> {
+    const reply = await this.readOffThread({ q: 'listRows', bucket, from, to, limit, ...(common ? { common } : {}) });
+    return { rows: reply.listRows!.map((r) => ({ ...r, deleted: r.deleted === 1 })), next: reply.next ?? null };
   }
 
   /** Every bucket row, read on the reader thread. */

@@ -1,4 +1,5 @@
 import type { JobReply } from '../common/serve-jobs.js';
+import type { CommonPrefixes } from './list-scan.js';
 import type { BucketRow } from './records.js';
 
 /** A metadata read asked of a drive's reader thread (meta-read.worker.ts). */
@@ -10,8 +11,8 @@ export type MetaReadJob =
   | { id: number; q: 'inline'; bucket: string; key: string; versionId: string }
   /** A multipart upload's record, or its parts' records. */
   | { id: number; q: 'upload' | 'parts'; uploadId: string }
-  /** Rows of the `objects` index with from <= key < to (to = null: no upper bound), in UTF-8 byte order. */
-  | { id: number; q: 'listRows'; bucket: string; from: string; to: string | null; limit: number }
+  /** Rows of the `objects` index with from <= key < to (to = null: no upper bound), in UTF-8 byte order (list-scan.ts). */
+  | { id: number; q: 'listRows'; bucket: string; from: string; to: string | null; limit: number; common?: CommonPrefixes }
   /** Upload records after (keyMarker, uploadIdMarker), ordered by key then upload id. */
   | { id: number; q: 'uploadsAfter'; bucket: string; keyMarker: string; uploadIdMarker: string; limit: number }
   /** Every bucket row. */
@@ -20,12 +21,18 @@ export type MetaReadJob =
 /** A version row as SQLite holds it; the record stays JSON text, parsed by the reader's caller as the synchronous reads do. */
 export interface RawVersionRow { record: string; current: number; data?: Uint8Array | null }
 
-/** A row of the `objects` index as SQLite holds it (deleted: 0 or 1). */
-export interface RawListRow { key: string; versionId: string; mtime: number; size: number; etag: string; deleted: number }
+/**
+ * A row of the `objects` index as SQLite holds it (deleted: 0 or 1). `skipTo`
+ * (list-scan.ts): the scan passed over the keys after this one up to there
+ * (null: to the end).
+ */
+export interface RawListRow { key: string; versionId: string; mtime: number; size: number; etag: string; deleted: number; skipTo?: string | null }
 
 export interface MetaReadReply extends JobReply {
   rows?: RawVersionRow[];
   listRows?: RawListRow[];
+  /** `listRows`: where the next scan starts, or null when the drive has nothing more in range. */
+  next?: string | null;
   buckets?: BucketRow[];
   /** JSON records (`upload`: none or one; `parts`: by part number; `uploadsAfter`: in order). */
   records?: string[];

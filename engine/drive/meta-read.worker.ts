@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { serveJobs } from '../common/serve-jobs.js';
+import { scanRows } from './list-scan.js';
 import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawListRow, RawVersionRow } from './meta-read.js';
 import type { BucketRow } from './records.js';
 
@@ -42,8 +43,10 @@ serveJobs(parentPort!, (job: MetaReadJob): MetaReadReply => {
     case 'inline': return { id: job.id, data: (q!.inline.get(job.bucket, job.key, job.versionId) as Uint8Array | undefined) ?? null };
     case 'upload': case 'parts': return { id: job.id, records: q![job.q].all(job.uploadId) as string[] };
     case 'listRows': {
-      const rows = job.to === null ? q!.listFrom.all(job.bucket, job.from, job.limit) : q!.listFromTo.all(job.bucket, job.from, job.to, job.limit);
-      return { id: job.id, listRows: rows as RawListRow[] };
+      const { bucket, to } = job;
+      const query = (from: string, limit: number) => (to === null ? q!.listFrom.iterate(bucket, from, limit) : q!.listFromTo.iterate(bucket, from, to, limit)) as Iterable<RawListRow>;
+      const { rows, next } = scanRows(query, job.from, to, job.limit, job.common);
+      return { id: job.id, listRows: rows, next };
     }
     case 'uploadsAfter': return { id: job.id, records: q!.uploadsAfter.all(job.bucket, job.keyMarker, job.keyMarker, job.uploadIdMarker, job.limit) as string[] };
     case 'buckets': return { id: job.id, buckets: q!.buckets.all() as BucketRow[] };

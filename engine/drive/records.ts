@@ -49,6 +49,8 @@ export interface ListRow {
   size: number;
   etag: string;
   deleted: boolean;
+  /** The drive's scan passed over the keys after this one up to here (null: to the end); see list-scan.ts. */
+  skipTo?: string | null;
 }
 
 export interface BucketRow {

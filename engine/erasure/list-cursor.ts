@@ -1,5 +1,6 @@
 import { GranaryError } from '../common/errors.js';
 import { compareKeys } from '../common/key-order.js';
+import type { CommonPrefixes } from '../drive/list-scan.js';
 import type { ListRow } from '../drive/records.js';
 import { askDrives } from './ask-drives.js';
 import type { ErasureSet } from './erasure-set.js';
@@ -16,32 +17,27 @@ export interface ListedObject {
 interface SlotBuffer {
   rows: ListRow[];
   pos: number;
-  /** The drive has nothing after `rows`. */
-  done: boolean;
-  /** Next query starts here (inclusive). */
-  from: string;
+  /** Next query starts here (inclusive); null: the drive has nothing after `rows`. */
+  from: string | null;
   /** The drive did not answer: it counts as unknown, not as empty. */
   offline: boolean;
-  /** Rows the next query asks for. */
-  want: number;
+  /**
+   * The end of the keys this drive's scan passed over after the last row
+   * taken from it (a row's `skipTo`; null: to the end): of a key below it,
+   * the drive's row is unknown, not absent.
+   */
+  skippedTo?: string | null;
 }
 
 /**
- * The first query of a delimiter listing's scan, and the first after a seek,
- * asks for this many rows; each refill doubles it up to the cursor's batch.
- * A delimiter listing seeks past every common prefix and usually needs one
- * row before the next seek, so a full batch there read hundreds of rows to
- * use one.
- */
-export const SEEKING_FIRST_BATCH = 2;
-
-/**
  * Walks one set's keys in order by merging a range scan of every drive's
- * narrow `objects` index, read on the drives' reader threads (a disk that
- * hangs holds this listing, not the engine). A key is listed when k drives
- * agree on its current version, as a read would resolve it; `seek` jumps
- * the scans forward, which is how a delimiter skips a whole common prefix
- * with one query per drive.
+ * narrow `objects` index, read on the drives' reader threads, all drives at
+ * once (a disk that hangs holds this listing, not the engine). A key is
+ * listed when k drives agree on its current version, as a read would
+ * resolve it. With `common` (a delimiter listing), each drive's scan stops
+ * in every common prefix at its first live row and goes on after the
+ * prefix, so listing a thousand folders is one round trip, not a thousand;
+ * `seek` then passes over the rest of a prefix.
  */
 export class SetListCursor {
   private readonly slots: SlotBuffer[];
@@ -52,14 +48,16 @@ export class SetListCursor {
    */
   private readonly needed: number;
 
-  /**
-   * `firstBatch`: rows the first query (and the first after each seek) asks
-   * of a drive. A listing that never seeks asks for its whole batch at
-   * once, since each refill costs a round trip to the reader threads.
-   */
-  constructor(private readonly set: ErasureSet, private readonly bucket: string, from: string, private readonly to: string | null, private readonly batch = 256, private readonly firstBatch = batch) {
+  constructor(
+    private readonly set: ErasureSet,
+    private readonly bucket: string,
+    from: string,
+    private readonly to: string | null,
+    private readonly batch = 256,
+    private readonly common?: CommonPrefixes,
+  ) {
     this.needed = Math.max(set.ctx.k, set.drives.length - set.writeQuorum + 1);
-    this.slots = set.drives.map((d) => ({ rows: [], pos: 0, done: false, from, offline: !d, want: Math.min(firstBatch, batch) }));
+    this.slots = set.drives.map((d) => ({ rows: [], pos: 0, from, offline: !d }));
   }
 
   /** The next key any drive has, or null at the end. */
@@ -77,24 +75,26 @@ export class SetListCursor {
     const key = await this.peek();
     if (key === null) return null;
     const rows: ListRow[] = [];
+    let unknown = false;
     for (const slot of this.slots) {
       if (slot.pos < slot.rows.length && slot.rows[slot.pos].key === key) {
         rows.push(slot.rows[slot.pos]);
-        slot.pos++;
+        passed(slot);
+      } else if (!slot.offline && slot.skippedTo !== undefined && (slot.skippedTo === null || compareKeys(key, slot.skippedTo) < 0)) {
+        unknown = true;
       }
     }
-    return this.resolve(key, rows);
+    return this.resolve(key, rows, unknown);
   }
 
   /** Positions every scan at the first key >= `key`. */
   seek(key: string): void {
     for (const slot of this.slots) {
-      while (slot.pos < slot.rows.length && compareKeys(slot.rows[slot.pos].key, key) < 0) slot.pos++;
-      if (slot.pos === slot.rows.length && compareKeys(slot.from, key) < 0) {
+      while (slot.pos < slot.rows.length && compareKeys(slot.rows[slot.pos].key, key) < 0) passed(slot);
+      if (slot.pos === slot.rows.length && slot.from !== null && compareKeys(slot.from, key) < 0) {
         slot.from = key;
         slot.rows = [];
         slot.pos = 0;
-        slot.want = Math.min(this.firstBatch, this.batch);
       }
     }
   }
@@ -107,35 +107,30 @@ export class SetListCursor {
    */
   private async refill(): Promise<void> {
     const asked = this.slots.map(needsRows);
-    const answered = (answers: readonly (ListRow[] | null)[]) => this.slots.filter((slot, s) => !slot.offline && (!asked[s] || answers[s] !== null)).length;
+    const answered = (answers: readonly unknown[]) => this.slots.filter((slot, s) => !slot.offline && (!asked[s] || answers[s] !== null)).length;
     const answers = await askDrives(
       this.set.drives.map((d, s) => (asked[s] ? d : null)),
-      (d) => {
-        const slot = this.slots[this.set.drives.indexOf(d)];
-        return d.listRowsOffThread(this.bucket, slot.from, this.to, slot.want);
-      },
+      (d) => d.listRowsOffThread(this.bucket, this.slots[this.set.drives.indexOf(d)].from!, this.to, this.batch, this.common),
       (answers) => answered(answers) >= this.needed,
     );
     this.slots.forEach((slot, s) => {
       if (!asked[s]) return;
-      const rows = answers[s];
-      if (!rows) {
+      const answer = answers[s];
+      if (!answer) {
         slot.offline = true;
         return;
       }
-      slot.rows = rows;
+      slot.rows = answer.rows;
       slot.pos = 0;
-      if (rows.length < slot.want) slot.done = true;
-      slot.want = Math.min(slot.want * 2, this.batch);
-      // The smallest key after the last one: the key followed by U+0000.
-      if (rows.length > 0) slot.from = rows[rows.length - 1].key + '\u0000';
+      slot.from = answer.next;
     });
     if (this.slots.filter((x) => !x.offline).length < this.needed) {
       throw new GranaryError('XGranaryReadQuorum', `listing ${this.bucket}: too few drives of set ${this.set.ctx.index} answer to list every key`);
     }
   }
 
-  private async resolve(key: string, rows: ListRow[]): Promise<ListedObject | null> {
+  /** `unknown`: a drive's scan passed over this key, so its row is missing from `rows` without being absent. */
+  private async resolve(key: string, rows: ListRow[], unknown: boolean): Promise<ListedObject | null> {
     const k = this.set.ctx.k;
     const groups = new Map<string, { row: ListRow; count: number }>();
     for (const r of rows) {
@@ -147,8 +142,8 @@ export class SetListCursor {
     for (const g of groups.values()) {
       if (g.count >= k && (!best || newer(g.row, best) > 0)) best = g.row;
     }
-    if (best) return best.deleted ? null : { key, versionId: best.versionId, mtime: best.mtime, size: best.size, etag: best.etag };
-    // Drives disagree (a write or delete in flight, or one that failed): decide as a read would.
+    if (best && !unknown) return best.deleted ? null : { key, versionId: best.versionId, mtime: best.mtime, size: best.size, etag: best.etag };
+    // Drives disagree (a write or delete in flight, or one that failed), or one's row was passed over: decide as a read would.
     try {
       const { record } = await this.set.resolveOffThread(this.bucket, key);
       return { key, versionId: record.versionId, mtime: record.mtime, size: record.size, etag: record.etag };
@@ -159,5 +154,11 @@ export class SetListCursor {
 }
 
 function needsRows(slot: SlotBuffer): boolean {
-  return slot.pos === slot.rows.length && !slot.done && !slot.offline;
+  return slot.pos === slot.rows.length && slot.from !== null && !slot.offline;
+}
+
+/** Moves a scan past its current row, noting what the drive passed over after it. */
+function passed(slot: SlotBuffer): void {
+  const row = slot.rows[slot.pos++];
+  if (row.skipTo !== undefined) slot.skippedTo = row.skipTo;
 }

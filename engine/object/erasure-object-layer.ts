@@ -11,7 +11,7 @@ import { BlockCodec } from '../erasure/block-codec.js';
 import { HEALING_FILE, prepareDeployment, type Deployment } from '../erasure/deployment.js';
 import { ErasureSet } from '../erasure/erasure-set.js';
 import { askDrives } from '../erasure/ask-drives.js';
-import { SEEKING_FIRST_BATCH, SetListCursor } from '../erasure/list-cursor.js';
+import { SetListCursor } from '../erasure/list-cursor.js';
 import { multipartEtag, normalizeEtag } from './etag.js';
 import { checkBucketName, checkObjectKey } from './names.js';
 import {
@@ -390,10 +390,10 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     const result: ListResult = { objects: [], commonPrefixes: [], isTruncated: false };
     if (limit === 0) return result;
 
-    const from = compareKeys(after, prefix) >= 0 ? after : prefix;
+    // Strictly after the marker: a drive's scan of a common prefix stops at its first live row, which must be one to list.
+    const from = compareKeys(after, prefix) >= 0 ? `${after}\u0000` : prefix;
     const upper = prefix ? prefixUpperBound(prefix) : null;
-    const batch = Math.min(limit + 1, 1000);
-    const cursors = this.sets.map((s) => new SetListCursor(s, bucket, from, upper, batch, delimiter ? SEEKING_FIRST_BATCH : batch));
+    const cursors = this.sets.map((s) => new SetListCursor(s, bucket, from, upper, Math.min(limit + 1, 1000), delimiter ? { prefix, delimiter } : undefined));
     await this.fillListing(cursors, result, { prefix, delimiter, after, limit });
     return result;
   }

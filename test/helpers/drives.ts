@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErasureObjectLayer } from '../../engine/object/erasure-object-layer.js';
@@ -8,6 +8,16 @@ export function tempDrives(n: number, label = 'granary'): { root: string; drives
   const root = mkdtempSync(join(tmpdir(), `${label}-`));
   const drives = Array.from({ length: n }, (_, i) => join(root, `d${i + 1}`));
   return { root, drives, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Replaces the drive folder by a plain file, so every operation on it fails; the function returned puts it back. */
+export function takeOffline(path: string): () => void {
+  renameSync(path, `${path}.away`);
+  writeFileSync(path, 'not a drive');
+  return () => {
+    rmSync(path);
+    renameSync(`${path}.away`, path);
+  };
 }
 
 export async function openLayer(drives: string[], parity?: number): Promise<ErasureObjectLayer> {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
 import { compareKeys } from '../../engine/common/key-order.js';
 import type { ErasureObjectLayer } from '../../engine/object/erasure-object-layer.js';
-import { chunksOf, openLayer, prng, tempDrives } from '../helpers/drives.js';
+import { chunksOf, openLayer, prng, takeOffline, tempDrives } from '../helpers/drives.js';
 
 /** S3 listing semantics over a plain sorted array: the model the engine must match. */
 function modelList(keys: string[], prefix: string, delimiter: string, after: string, maxKeys: number) {
@@ -114,3 +116,56 @@ for (const [drives, parity] of [[4, 2], [20, 3]] as const) {
     });
   });
 }
+
+describe('a delimiter listing over drives that disagree', () => {
+  // Each drive's scan of a common prefix stops at its first live row there. A drive that missed a delete
+  // stops early, at the stale row, and passes over keys the others hold: those keys are read whole.
+  const t = tempDrives(4);
+  after(() => t.cleanup());
+  const put = (layer: ErasureObjectLayer, key: string) => layer.putObject('bkt', key, chunksOf(Buffer.from(key)));
+  const dbOf = (drive: string) => join(drive, '.granary', 'meta.db');
+
+  it('lists a prefix whose only object a stale drive passed over, and not one whose objects are all deleted', async () => {
+    let layer = await openLayer(t.drives, 2);
+    await layer.makeBucket('bkt');
+    for (const key of ['p/a', 'p/b', 'q/a', 'r/a', 'r/b']) await put(layer, key);
+    await layer.close();
+    // Drive 1 misses the deletes: its p/a, q/a and r/a stay live.
+    const restore = takeOffline(t.drives[0]);
+    layer = await openLayer(t.drives, 2);
+    for (const key of ['p/a', 'q/a', 'r/a']) await layer.deleteObject('bkt', key);
+    await layer.close();
+    restore();
+    // r/b is deleted on drives 1 and 2 only (k = 2: a read finds it deleted) while drives 3 and 4 hold it live:
+    // its delete reached drive 4, whose rows are then put back as drive 3 has them.
+    const away = takeOffline(t.drives[2]);
+    layer = await openLayer(t.drives, 2);
+    await layer.deleteObject('bkt', 'r/b');
+    await layer.close();
+    away();
+    const db = new Database(dbOf(t.drives[3]));
+    try {
+      db.prepare('ATTACH ? AS src').run(dbOf(t.drives[2]));
+      for (const table of ['objects', 'versions']) {
+        db.prepare(`DELETE FROM main.${table} WHERE bucket = 'bkt' AND key = 'r/b'`).run();
+        db.prepare(`INSERT INTO main.${table} SELECT * FROM src.${table} WHERE bucket = 'bkt' AND key = 'r/b'`).run();
+      }
+    } finally {
+      db.close();
+    }
+
+    layer = await openLayer(t.drives, 2);
+    try {
+      await assert.rejects(layer.headObject('bkt', 'r/b'), { code: 'NoSuchKey' }, 'a read finds r/b deleted');
+      assert.deepEqual((await layer.headObject('bkt', 'p/b')).size, 3);
+      const top = await layer.listObjects('bkt', { delimiter: '/' });
+      // p/: drive 1 stops at its stale p/a and passes over p/b, which the others hold live.
+      // r/: drive 1 passes over r/b; drives 3 and 4 alone would call it live, but drive 1 holds its delete.
+      assert.deepEqual(top.commonPrefixes, ['p/']);
+      assert.deepEqual(top.objects, []);
+      assert.deepEqual((await layer.listObjects('bkt')).objects.map((o) => o.key), ['p/b']);
+    } finally {
+      await layer.close();
+    }
+  });
+});

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { rmSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chunksOf, openLayer, readAll, seededBytes, tempDrives } from '../helpers/drives.js';
+import { chunksOf, openLayer, readAll, seededBytes, takeOffline, tempDrives } from '../helpers/drives.js';
 
 const OBJECTS = [0, 1, 5000, 300_000, 3 * 1024 * 1024 + 17].map((size, i) => ({ key: `k${i}/${size}`, data: seededBytes(size, i + 100) }));
 
@@ -22,16 +22,6 @@ async function assertAllReadable(drives: string[], parity: number) {
   } finally {
     await layer.close();
   }
-}
-
-/** Replaces the drive folder by a plain file: every operation on it fails. */
-function takeOffline(path: string): () => void {
-  renameSync(path, `${path}.away`);
-  writeFileSync(path, 'not a drive');
-  return () => {
-    rmSync(path);
-    renameSync(`${path}.away`, path);
-  };
 }
 
 function wipe(path: string) {
