@@ -7,12 +7,13 @@ import { JobThread, type WithoutId } from '../common/job-thread.js';
 import { DriveError, driveErrorFrom } from './drive-error.js';
 import { DriveMonitor, driveMonitorOptions, type DriveMonitorOptions } from './drive-monitor.js';
 import { assertFormatted, readFormat, type FormatBody } from './format.js';
+import { ListRows } from './list-rows.js';
 import type { CommonPrefixes } from './list-scan.js';
 import type { MetaOp, OpResult } from './meta-ops.js';
 import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawVersionRow } from './meta-read.js';
 import { MetaWriter } from './meta-writer.js';
 import { DrivePaths, partFileName } from './paths.js';
-import type { BucketRow, ListRow, PartUploadRecord, StoredVersion, UploadRecord, VersionRecord } from './records.js';
+import type { BucketRow, PartUploadRecord, StoredVersion, UploadRecord, VersionRecord } from './records.js';
 import { openSchema } from './schema.js';
 
 /** The first 16 bytes of every SQLite database file. */
@@ -144,9 +145,9 @@ export class LocalDrive {
    * more). Read on the reader thread as `versionsOffThread` is: a listing
    * that meets a hung disk holds itself, not the engine.
    */
-  async listRowsOffThread(bucket: string, from: string, to: string | null, limit: number, common?: CommonPrefixes): Promise<{ rows: ListRow[]; next: string | null }> {
+  async listRowsOffThread(bucket: string, from: string, to: string | null, limit: number, common?: CommonPrefixes): Promise<{ rows: ListRows; next: string | null }> {
     const reply = await this.readOffThread({ q: 'listRows', bucket, from, to, limit, ...(common ? { common } : {}) });
-    return { rows: reply.listRows!.map((r) => ({ ...r, deleted: r.deleted === 1 })), next: reply.next ?? null };
+    return { rows: new ListRows(reply.listRows!), next: reply.next ?? null };
   }
 
   /** Every bucket row, read on the reader thread. */

@@ -21,16 +21,10 @@ export type MetaReadJob =
 /** A version row as SQLite holds it; the record stays JSON text, parsed by the reader's caller as the synchronous reads do. */
 export interface RawVersionRow { record: string; current: number; data?: Uint8Array | null }
 
-/**
- * A row of the `objects` index as SQLite holds it (deleted: 0 or 1). `skipTo`
- * (list-scan.ts): the scan passed over the keys after this one up to there
- * (null: to the end).
- */
-export interface RawListRow { key: string; versionId: string; mtime: number; size: number; etag: string; deleted: number; skipTo?: string | null }
-
 export interface MetaReadReply extends JobReply {
   rows?: RawVersionRow[];
-  listRows?: RawListRow[];
+  /** `listRows`: the rows, packed (list-rows.ts). */
+  listRows?: string;
   /** `listRows`: where the next scan starts, or null when the drive has nothing more in range. */
   next?: string | null;
   buckets?: BucketRow[];

@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { serveJobs } from '../common/serve-jobs.js';
 import { scanRows } from './list-scan.js';
-import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawListRow, RawVersionRow } from './meta-read.js';
+import type { IndexRow } from './list-rows.js';
+import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawVersionRow } from './meta-read.js';
 import type { BucketRow } from './records.js';
 
 const init = workerData as MetaReaderInit;
@@ -24,8 +25,9 @@ function prepare(db: Database.Database) {
     inline: db.prepare('SELECT data FROM inline_data WHERE bucket = ? AND key = ? AND version_id = ?').pluck(),
     upload: db.prepare('SELECT record FROM uploads WHERE upload_id = ?').pluck(),
     parts: db.prepare('SELECT record FROM parts WHERE upload_id = ? ORDER BY part_number').pluck(),
-    listFrom: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?'),
-    listFromTo: db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
+    // Rows as arrays (raw), in the order of IndexRow.
+    listFrom: db.prepare('SELECT key, version_id, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?').raw(),
+    listFromTo: db.prepare('SELECT key, version_id, mtime, size, etag, deleted FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?').raw(),
     uploadsAfter: db.prepare('SELECT record FROM uploads WHERE bucket = ? AND (key > ? OR (key = ? AND upload_id > ?)) ORDER BY key, upload_id LIMIT ?').pluck(),
     buckets: db.prepare('SELECT name, created FROM buckets ORDER BY name'),
   };
@@ -44,7 +46,14 @@ serveJobs(parentPort!, (job: MetaReadJob): MetaReadReply => {
     case 'upload': case 'parts': return { id: job.id, records: q![job.q].all(job.uploadId) as string[] };
     case 'listRows': {
       const { bucket, to } = job;
-      const query = (from: string, limit: number) => (to === null ? q!.listFrom.iterate(bucket, from, limit) : q!.listFromTo.iterate(bucket, from, to, limit)) as Iterable<RawListRow>;
+      // One row (the next folder of a delimiter listing): get() steps once, at half the cost of all().
+      const query = (from: string, limit: number): IndexRow[] => {
+        const stmt = to === null ? q!.listFrom : q!.listFromTo;
+        const args = to === null ? [bucket, from, limit] : [bucket, from, to, limit];
+        if (limit !== 1) return stmt.all(...args) as IndexRow[];
+        const row = stmt.get(...args) as IndexRow | undefined;
+        return row ? [row] : [];
+      };
       const { rows, next } = scanRows(query, job.from, to, job.limit, job.common);
       return { id: job.id, listRows: rows, next };
     }

@@ -41,18 +41,6 @@ export interface VersionRecord {
   parts: PartRecord[];
 }
 
-/** The narrow row listing scans. */
-export interface ListRow {
-  key: string;
-  versionId: string;
-  mtime: number;
-  size: number;
-  etag: string;
-  deleted: boolean;
-  /** The drive's scan passed over the keys after this one up to here (null: to the end); see list-scan.ts. */
-  skipTo?: string | null;
-}
-
 export interface BucketRow {
   name: string;
   created: number;

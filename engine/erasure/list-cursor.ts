@@ -1,7 +1,7 @@
 import { GranaryError } from '../common/errors.js';
 import { compareKeys } from '../common/key-order.js';
 import type { CommonPrefixes } from '../drive/list-scan.js';
-import type { ListRow } from '../drive/records.js';
+import { ListRows } from '../drive/list-rows.js';
 import { askDrives } from './ask-drives.js';
 import type { ErasureSet } from './erasure-set.js';
 import { newer } from './resolve-version.js';
@@ -14,8 +14,13 @@ export interface ListedObject {
   etag: string;
 }
 
+/** One drive's row in a page. */
+interface RowAt { rows: ListRows; i: number }
+
+const NO_ROWS = new ListRows('');
+
 interface SlotBuffer {
-  rows: ListRow[];
+  rows: ListRows;
   pos: number;
   /** Next query starts here (inclusive); null: the drive has nothing after `rows`. */
   from: string | null;
@@ -57,7 +62,7 @@ export class SetListCursor {
     private readonly common?: CommonPrefixes,
   ) {
     this.needed = Math.max(set.ctx.k, set.drives.length - set.writeQuorum + 1);
-    this.slots = set.drives.map((d) => ({ rows: [], pos: 0, from, offline: !d }));
+    this.slots = set.drives.map((d) => ({ rows: NO_ROWS, pos: 0, from, offline: !d }));
   }
 
   /** The next key any drive has, or null at the end. */
@@ -65,7 +70,7 @@ export class SetListCursor {
     if (this.slots.some(needsRows)) await this.refill();
     let min: string | null = null;
     for (const slot of this.slots) {
-      if (slot.pos < slot.rows.length && (min === null || compareKeys(slot.rows[slot.pos].key, min) < 0)) min = slot.rows[slot.pos].key;
+      if (slot.pos < slot.rows.length && (min === null || compareKeys(slot.rows.key(slot.pos), min) < 0)) min = slot.rows.key(slot.pos);
     }
     return min;
   }
@@ -74,11 +79,11 @@ export class SetListCursor {
   async take(): Promise<ListedObject | null> {
     const key = await this.peek();
     if (key === null) return null;
-    const rows: ListRow[] = [];
+    const rows: RowAt[] = [];
     let unknown = false;
     for (const slot of this.slots) {
-      if (slot.pos < slot.rows.length && slot.rows[slot.pos].key === key) {
-        rows.push(slot.rows[slot.pos]);
+      if (slot.pos < slot.rows.length && slot.rows.key(slot.pos) === key) {
+        rows.push({ rows: slot.rows, i: slot.pos });
         passed(slot);
       } else if (!slot.offline && slot.skippedTo !== undefined && (slot.skippedTo === null || compareKeys(key, slot.skippedTo) < 0)) {
         unknown = true;
@@ -90,10 +95,10 @@ export class SetListCursor {
   /** Positions every scan at the first key >= `key`. */
   seek(key: string): void {
     for (const slot of this.slots) {
-      while (slot.pos < slot.rows.length && compareKeys(slot.rows[slot.pos].key, key) < 0) passed(slot);
+      while (slot.pos < slot.rows.length && compareKeys(slot.rows.key(slot.pos), key) < 0) passed(slot);
       if (slot.pos === slot.rows.length && slot.from !== null && compareKeys(slot.from, key) < 0) {
         slot.from = key;
-        slot.rows = [];
+        slot.rows = NO_ROWS;
         slot.pos = 0;
       }
     }
@@ -130,19 +135,25 @@ export class SetListCursor {
   }
 
   /** `unknown`: a drive's scan passed over this key, so its row is missing from `rows` without being absent. */
-  private async resolve(key: string, rows: ListRow[], unknown: boolean): Promise<ListedObject | null> {
+  private async resolve(key: string, rows: RowAt[], unknown: boolean): Promise<ListedObject | null> {
     const k = this.set.ctx.k;
-    const groups = new Map<string, { row: ListRow; count: number }>();
-    for (const r of rows) {
-      const g = groups.get(r.versionId);
+    const groups = new Map<string, { at: RowAt; count: number }>();
+    for (const at of rows) {
+      const id = at.rows.versionId(at.i);
+      const g = groups.get(id);
       if (g) g.count++;
-      else groups.set(r.versionId, { row: r, count: 1 });
+      else groups.set(id, { at, count: 1 });
     }
-    let best: ListRow | null = null;
-    for (const g of groups.values()) {
-      if (g.count >= k && (!best || newer(g.row, best) > 0)) best = g.row;
+    let best: { at: RowAt; mtime: number; versionId: string } | null = null;
+    for (const [versionId, g] of groups) {
+      if (g.count < k) continue;
+      const candidate = { at: g.at, mtime: g.at.rows.mtime(g.at.i), versionId };
+      if (!best || newer(candidate, best) > 0) best = candidate;
     }
-    if (best && !unknown) return best.deleted ? null : { key, versionId: best.versionId, mtime: best.mtime, size: best.size, etag: best.etag };
+    if (best && !unknown) {
+      const { rows: r, i } = best.at;
+      return r.deleted(i) ? null : { key, versionId: best.versionId, mtime: best.mtime, size: r.size(i), etag: r.etag(i) };
+    }
     // Drives disagree (a write or delete in flight, or one that failed), or one's row was passed over: decide as a read would.
     try {
       const { record } = await this.set.resolveOffThread(this.bucket, key);
@@ -159,6 +170,6 @@ function needsRows(slot: SlotBuffer): boolean {
 
 /** Moves a scan past its current row, noting what the drive passed over after it. */
 function passed(slot: SlotBuffer): void {
-  const row = slot.rows[slot.pos++];
-  if (row.skipTo !== undefined) slot.skippedTo = row.skipTo;
+  const skipTo = slot.rows.skipTo(slot.pos++);
+  if (skipTo !== undefined) slot.skippedTo = skipTo;
 }

@@ -393,7 +393,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     // Strictly after the marker: a drive's scan of a common prefix stops at its first live row, which must be one to list.
     const from = compareKeys(after, prefix) >= 0 ? `${after}\u0000` : prefix;
     const upper = prefix ? prefixUpperBound(prefix) : null;
-    const cursors = this.sets.map((s) => new SetListCursor(s, bucket, from, upper, Math.min(limit + 1, 1000), delimiter ? { prefix, delimiter } : undefined));
+    const cursors = this.sets.map((s) => new SetListCursor(s, bucket, from, upper, limit + 1, delimiter ? { prefix, delimiter } : undefined));
     await this.fillListing(cursors, result, { prefix, delimiter, after, limit });
     return result;
   }

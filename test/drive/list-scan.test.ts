@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { ListRows, type IndexRow } from '../../engine/drive/list-rows.js';
 import { scanRows } from '../../engine/drive/list-scan.js';
-import type { RawListRow } from '../../engine/drive/meta-read.js';
 
 /** A real SQLite index with the drive's ordering (BINARY: UTF-8 bytes), queried as the reader thread does. */
 function index(rows: [string, boolean][]) {
@@ -10,19 +10,26 @@ function index(rows: [string, boolean][]) {
   db.exec('CREATE TABLE objects (key TEXT PRIMARY KEY, version_id TEXT, mtime INTEGER, size INTEGER, etag TEXT, deleted INTEGER) WITHOUT ROWID');
   const insert = db.prepare("INSERT INTO objects VALUES (?, 'v', 0, 0, '', ?)");
   for (const [key, deleted] of rows) insert.run(key, deleted ? 1 : 0);
-  const from = db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE key >= ? ORDER BY key LIMIT ?');
-  const fromTo = db.prepare('SELECT key, version_id AS versionId, mtime, size, etag, deleted FROM objects WHERE key >= ? AND key < ? ORDER BY key LIMIT ?');
+  const from = db.prepare('SELECT key, version_id, mtime, size, etag, deleted FROM objects WHERE key >= ? ORDER BY key LIMIT ?').raw();
+  const fromTo = db.prepare('SELECT key, version_id, mtime, size, etag, deleted FROM objects WHERE key >= ? AND key < ? ORDER BY key LIMIT ?').raw();
   let queries = 0;
   return {
     queries: () => queries,
     query: (to: string | null) => (start: string, limit: number) => {
       queries++;
-      return (to === null ? from.iterate(start, limit) : fromTo.iterate(start, to, limit)) as Iterable<RawListRow>;
+      return (to === null ? from.all(start, limit) : fromTo.all(start, to, limit)) as IndexRow[];
     },
   };
 }
 
-const keys = (rows: RawListRow[]) => rows.map((r) => (r.skipTo !== undefined ? `${r.key}→${r.skipTo}` : r.key));
+/** Each row's key, with where the scan went on after it when it passed over keys; read back through ListRows. */
+function keys(packed: string): string[] {
+  const rows = new ListRows(packed);
+  return Array.from({ length: rows.length }, (_, i) => {
+    const skip = rows.skipTo(i);
+    return skip === undefined ? rows.key(i) : `${rows.key(i)}→${skip ?? 'end'}`;
+  });
+}
 
 test('without a delimiter: rows in order up to the limit, and where the next scan starts', () => {
   const ix = index([['a', false], ['b', true], ['c', false]]);
@@ -55,7 +62,7 @@ test('the limit counts rows: a page that ends on a skip goes on after the prefix
   const second = scanRows(ix.query(null), first.next!, null, 2, { prefix: '', delimiter: '/' });
   assert.deepEqual(keys(second.rows), ['b/1→b0', 'c']);
   assert.equal(second.next, 'c\u0000', 'a full page cannot tell that nothing follows');
-  assert.deepEqual(scanRows(ix.query(null), second.next!, null, 2, { prefix: '', delimiter: '/' }), { rows: [], next: null });
+  assert.deepEqual(scanRows(ix.query(null), second.next!, null, 2, { prefix: '', delimiter: '/' }), { rows: '', next: null });
 });
 
 test('a skip past the upper bound, or past every key, ends the scan', () => {
@@ -68,11 +75,11 @@ test('a skip past the upper bound, or past every key, ends the scan', () => {
   const ix2 = index([[`${top}/1`, false], [`${top}/2`, false]]);
   const end = scanRows(ix2.query(null), '', null, 100, { prefix: '', delimiter: '/' });
   // The prefix "U+10FFFF/" has an upper bound ("U+10FFFF0"); only a prefix of nothing but U+10FFFF has none.
-  assert.deepEqual(end.rows.map((r) => r.key), [`${top}/1`]);
+  assert.deepEqual(keys(end.rows), [`${top}/1→${top}0`]);
   assert.equal(end.next, null, 'nothing in the index after the prefix');
   const ix3 = index([[`${top}${top}`, false], [`${top}${top}${top}`, false]]);
   const none = scanRows(ix3.query(null), '', null, 100, { prefix: '', delimiter: top });
-  assert.deepEqual(none.rows.map((r) => r.skipTo), [null], 'a common prefix with no upper bound skips to the end');
+  assert.deepEqual(keys(none.rows), [`${top}${top}→end`], 'a common prefix with no upper bound skips to the end');
   assert.equal(none.next, null);
 });
 
@@ -81,6 +88,14 @@ test('one scan per common prefix, not per row', () => {
   for (let f = 0; f < 50; f++) for (let i = 0; i < 20; i++) rows.push([`f${String(f).padStart(2, '0')}/${i}`, false]);
   const ix = index(rows);
   const r = scanRows(ix.query(null), '', null, 1000, { prefix: '', delimiter: '/' });
-  assert.equal(r.rows.length, 50);
+  assert.equal(new ListRows(r.rows).length, 50);
   assert.equal(ix.queries(), 51, 'one query per folder, and the last that finds nothing');
+});
+
+test('a packed row reads back every field, keys with any character but NUL included', () => {
+  const key = 'a\u0001b/😀/\uE000 "<&>"';
+  const rows = new ListRows(scanRows(() => [[key, 'v-1', 1_700_000_000_123, 5_000_000_000, '"abc-2"', 1]] as IndexRow[], '', null, 5).rows);
+  assert.equal(rows.length, 1);
+  assert.deepEqual([rows.key(0), rows.versionId(0), rows.mtime(0), rows.size(0), rows.etag(0), rows.deleted(0), rows.skipTo(0)], [key, 'v-1', 1_700_000_000_123, 5_000_000_000, '"abc-2"', true, undefined]);
+  assert.equal(new ListRows('').length, 0);
 });
