@@ -205,7 +205,9 @@ export class ErasureSet {
     const frames = resolved.frames ?? [];
     const missing = this.ctx.drives.map((d, slot) => (resolved.holders[slot] && !frames[slot] ? d : null));
     if (!missing.some((d) => d)) return resolved;
-    const read = await askDrives(missing, (d) => d.inlineOffThread(bucket, key, resolved.record.versionId), () => false);
+    // k frames decode the version: a holder that lags is not waited for once the others give that many.
+    const enough = (answers: readonly (Uint8Array | undefined | null)[]) => this.ctx.drives.filter((_, slot) => frames[slot] || answers[slot]).length >= this.ctx.k;
+    const read = await askDrives(missing, (d) => d.inlineOffThread(bucket, key, resolved.record.versionId), enough);
     return { ...resolved, frames: this.ctx.drives.map((_, slot) => frames[slot] ?? read[slot] ?? undefined) };
   }
 

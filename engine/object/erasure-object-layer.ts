@@ -408,10 +408,6 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
       if (at < 0) break;
       const key = heads[at]!;
       const cursor = cursors[at];
-      if (compareKeys(key, after) <= 0) {
-        await cursor.take();
-        continue;
-      }
       const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
       if (cut >= 0) {
         const common = key.slice(0, cut + delimiter.length);
