@@ -11,7 +11,7 @@ import type { LocalDrive } from '../drive/local-drive.js';
  */
 export async function askDrives<T>(
   drives: readonly (LocalDrive | null)[],
-  ask: (drive: LocalDrive) => Promise<T>,
+  ask: (drive: LocalDrive, slot: number) => Promise<T>,
   enough: (answers: readonly (T | null)[]) => boolean,
 ): Promise<(T | null)[]> {
   const answers: (T | null)[] = drives.map(() => null);
@@ -20,7 +20,7 @@ export async function askDrives<T>(
   drives.forEach((d, slot) => {
     if (!d) return;
     waiting.add(slot);
-    ask(d)
+    ask(d, slot)
       .then((a) => { answers[slot] = a; }, () => undefined)
       .then(() => { waiting.delete(slot); wake?.(); });
   });

@@ -94,6 +94,13 @@ export class ErasureSet {
   private readonly lock = new KeyLock();
   readonly n: number;
   readonly writeQuorum: number;
+  /**
+   * Drives that must answer for a listing to be whole: a committed key (or
+   * upload) is on at least a write quorum of drives, so with fewer than
+   * n - writeQuorum + 1 answering, one could be on none of them and silently
+   * missing.
+   */
+  readonly listQuorum: number;
   /** Shards found bad while reading; the object layer heals them in the background. */
   onBadShard: (bucket: string, key: string, bad: BadShard) => void = () => undefined;
   /** Running counts for monitoring (engine/metrics reads them through the object layer). */
@@ -105,6 +112,7 @@ export class ErasureSet {
   constructor(readonly ctx: SetContext) {
     this.n = ctx.k + ctx.m;
     this.writeQuorum = writeQuorum(ctx.k, ctx.m);
+    this.listQuorum = Math.max(ctx.k, this.n - this.writeQuorum + 1);
   }
 
   get drives(): (LocalDrive | null)[] { return this.ctx.drives; }
@@ -663,13 +671,12 @@ export class ErasureSet {
   /**
    * Uploads after (keyMarker, uploadIdMarker) that k drives hold, ordered by
    * key then upload id, read on the drives' reader threads; a lagging drive
-   * is left out when enough others answer that none could be missed (as
-   * SetListCursor).
+   * is left out once a list quorum of others has answered.
    */
   async uploadsAfter(bucket: string, keyMarker: string, uploadIdMarker: string, limit: number): Promise<UploadRecord[]> {
-    const needed = Math.max(this.ctx.k, this.n - this.writeQuorum + 1);
-    const lists = await askDrives(this.ctx.drives, (d) => d.uploadsAfterOffThread(bucket, keyMarker, uploadIdMarker, limit), (answers) => answers.filter((a) => a !== null).length >= needed);
-    if (lists.filter((l) => l !== null).length < needed) {
+    const answered = (lists: readonly unknown[]) => lists.filter((l) => l !== null).length;
+    const lists = await askDrives(this.ctx.drives, (d) => d.uploadsAfterOffThread(bucket, keyMarker, uploadIdMarker, limit), (answers) => answered(answers) >= this.listQuorum);
+    if (answered(lists) < this.listQuorum) {
       throw new GranaryError('XGranaryReadQuorum', `listing uploads of ${bucket}: too few drives of set ${this.ctx.index} answer to list every upload`);
     }
     const counts = new Map<string, { u: UploadRecord; count: number }>();

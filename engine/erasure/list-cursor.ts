@@ -46,12 +46,6 @@ interface SlotBuffer {
  */
 export class SetListCursor {
   private readonly slots: SlotBuffer[];
-  /**
-   * Drives that must answer for the listing to be whole: a committed key is
-   * on at least a write quorum of drives, so with fewer than n - writeQuorum
-   * + 1 answering, one could be on none of them and silently missing.
-   */
-  private readonly needed: number;
 
   constructor(
     private readonly set: ErasureSet,
@@ -61,7 +55,6 @@ export class SetListCursor {
     private readonly batch = 256,
     private readonly common?: CommonPrefixes,
   ) {
-    this.needed = Math.max(set.ctx.k, set.drives.length - set.writeQuorum + 1);
     this.slots = set.drives.map((d) => ({ rows: NO_ROWS, pos: 0, from, offline: !d }));
   }
 
@@ -115,8 +108,8 @@ export class SetListCursor {
     const answered = (answers: readonly unknown[]) => this.slots.filter((slot, s) => !slot.offline && (!asked[s] || answers[s] !== null)).length;
     const answers = await askDrives(
       this.set.drives.map((d, s) => (asked[s] ? d : null)),
-      (d) => d.listRowsOffThread(this.bucket, this.slots[this.set.drives.indexOf(d)].from!, this.to, this.batch, this.common),
-      (answers) => answered(answers) >= this.needed,
+      (d, s) => d.listRowsOffThread(this.bucket, this.slots[s].from!, this.to, this.batch, this.common),
+      (answers) => answered(answers) >= this.set.listQuorum,
     );
     this.slots.forEach((slot, s) => {
       if (!asked[s]) return;
@@ -129,7 +122,7 @@ export class SetListCursor {
       slot.pos = 0;
       slot.from = answer.next;
     });
-    if (this.slots.filter((x) => !x.offline).length < this.needed) {
+    if (this.slots.filter((x) => !x.offline).length < this.set.listQuorum) {
       throw new GranaryError('XGranaryReadQuorum', `listing ${this.bucket}: too few drives of set ${this.set.ctx.index} answer to list every key`);
     }
   }

@@ -6,7 +6,7 @@ import { compareKeys, prefixUpperBound } from '../common/key-order.js';
 import { driveSpace, existsOnDrive } from '../drive/drive-looks.js';
 import { FORMAT_FILE, META_DIR } from '../drive/format.js';
 import { LocalDrive } from '../drive/local-drive.js';
-import type { VersionRecord } from '../drive/records.js';
+import type { BucketRow, VersionRecord } from '../drive/records.js';
 import { BlockCodec } from '../erasure/block-codec.js';
 import { HEALING_FILE, prepareDeployment, type Deployment } from '../erasure/deployment.js';
 import { ErasureSet } from '../erasure/erasure-set.js';
@@ -105,9 +105,9 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     );
     const layer = new ErasureObjectLayer(deployment, sets, log);
     layer.openErrors = openErrors;
-    await layer.loadBuckets();
+    const seen = await layer.loadBuckets();
     await layer.lookAtDriveFiles();
-    await layer.healBuckets();
+    await layer.healBuckets(seen);
     return layer;
   }
 
@@ -121,11 +121,14 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
   /**
    * Buckets a read quorum of some set knows. A set with fewer than k drives
    * online cannot tell: what its drives know is taken on trust, and a name
-   * nobody knows is a quorum error rather than NoSuchBucket.
+   * nobody knows is a quorum error rather than NoSuchBucket. Returns each
+   * answering drive's rows, for healBuckets.
    */
-  private async loadBuckets(): Promise<void> {
+  private async loadBuckets(): Promise<Map<LocalDrive, BucketRow[]>> {
+    const seen = new Map<LocalDrive, BucketRow[]>();
     for (const set of this.sets) {
       const answers = await askDrives(set.drives, (d) => d.bucketsOffThread(), () => false);
+      answers.forEach((rows, slot) => { if (rows) seen.set(set.drives[slot]!, rows); });
       const online = answers.filter((a) => a !== null).length;
       if (online < set.ctx.k) this.bucketsUncertain = true;
       const counts = new Map<string, { created: number; n: number }>();
@@ -137,23 +140,16 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
       }
       for (const [name, c] of counts) if (name !== SYSTEM_BUCKET && c.n >= Math.min(set.ctx.k, online)) this.buckets.set(name, c.created);
     }
+    return seen;
   }
 
-  /** Replacement drives (and any that missed a bucket) get the bucket rows the others have. */
-  private async healBuckets(): Promise<void> {
+  /** Replacement drives (and any that missed a bucket) get the bucket rows the others have; `seen`: each drive's rows as loadBuckets read them. */
+  private async healBuckets(seen: Map<LocalDrive, BucketRow[]>): Promise<void> {
     await Promise.all(
-      this.sets.flatMap((set) =>
-        set.drives.map(async (d) => {
-          if (!d) return;
-          let have: Set<string>;
-          try {
-            have = new Set((await d.bucketsOffThread()).map((b) => b.name));
-          } catch {
-            return;
-          }
-          for (const [name, created] of this.buckets) if (!have.has(name)) await d.apply({ op: 'makeBucket', bucket: name, created });
-        }),
-      ),
+      [...seen].map(async ([d, rows]) => {
+        const have = new Set(rows.map((b) => b.name));
+        for (const [name, created] of this.buckets) if (!have.has(name)) await d.apply({ op: 'makeBucket', bucket: name, created });
+      }),
     );
   }
 
