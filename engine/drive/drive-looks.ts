@@ -1,6 +1,7 @@
 import { access, stat, statfs } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withinDeadline } from '../common/deadline.js';
+import { DriveError } from './drive-error.js';
 import { faultApplies, injectedFault } from './drive-faults.js';
 
 /**
@@ -19,7 +20,7 @@ import { faultApplies, injectedFault } from './drive-faults.js';
  */
 export function existsOnDrive(root: string, path: string, ms: number): Promise<boolean | null> {
   return withinDeadline(
-    injectedWait(root).then(() => access(path)).then(
+    injectedWait(root, 'read').then(() => access(path)).then(
       () => true,
       (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' || err.code === 'ENOTDIR' ? false : null),
     ),
@@ -37,7 +38,7 @@ export interface DriveSpace {
 /** The drive's space as statfs tells it (or as the test hook says), or null when it did not answer within `ms` or failed. */
 export async function driveSpace(root: string, ms: number): Promise<DriveSpace | null> {
   const fault = injectedFault(root);
-  const answer = await withinDeadline(injectedWait(root).then(() => Promise.all([statfs(root), stat(root)])), ms).catch(() => null);
+  const answer = await withinDeadline(injectedWait(root, 'read').then(() => Promise.all([statfs(root), stat(root)])), ms).catch(() => null);
   if (!answer) return null;
   const [fs, st] = answer;
   return {
@@ -47,11 +48,24 @@ export async function driveSpace(root: string, ms: number): Promise<DriveSpace |
   };
 }
 
+/**
+ * `work` on the drive at `root` (a drive not yet opened, or one being formatted
+ * or rebuilt) under a deadline: its result, or DriveError 'timeout' once `ms`
+ * passed. The work is not cancelled; a hung disk holds one of the thread
+ * pool's threads, never the engine.
+ */
+export async function onDrive<T>(root: string, kind: 'read' | 'write', what: string, ms: number, work: () => Promise<T>): Promise<T> {
+  const answer = await withinDeadline(injectedWait(root, kind).then(work).then((value) => ({ value })), ms);
+  if (!answer) throw new DriveError('timeout', `${root}: ${what} took over ${ms} ms`);
+  return answer.value;
+}
+
 /** A drive the hook hangs answers late; one it fails answers EIO. Nothing waits here unless a test set the hook. */
-async function injectedWait(root: string): Promise<void> {
+async function injectedWait(root: string, kind: 'read' | 'write'): Promise<void> {
   const fault = injectedFault(root);
-  if (!faultApplies(fault, 'read')) return;
+  if (!faultApplies(fault, kind)) return;
   // Unreferenced: a look left behind by its deadline must not keep the process open.
   if (fault.delayMs) await sleep(fault.delayMs, undefined, { ref: false });
   if (fault.error === 'io') throw Object.assign(new Error('EIO: injected by the test fault hook'), { code: 'EIO' });
+  if (fault.error === 'full' && kind === 'write') throw Object.assign(new Error('ENOSPC: injected by the test fault hook'), { code: 'ENOSPC' });
 }

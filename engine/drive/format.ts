@@ -14,9 +14,10 @@
  * does not know rather than guess.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DriveError } from './drive-error.js';
+import { onDrive } from './drive-looks.js';
 
 export const FORMAT_MAJOR = 1;
 export const FORMAT_MINOR = 0;
@@ -51,12 +52,22 @@ function digest(body: FormatBody): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }
 
-export function readFormat(drivePath: string): FormatState {
+/**
+ * Off the main thread and under a deadline (DriveError 'timeout' after `ms`):
+ * a disk that hangs when the engine starts, or when a folder is offered as a
+ * drive, is an offline drive, not a stopped engine. Any read error other
+ * than absence is thrown, since a failing disk is not a blank one.
+ */
+export async function readFormat(drivePath: string, ms: number): Promise<FormatState> {
   const file = join(drivePath, META_DIR, FORMAT_FILE);
-  if (!existsSync(file)) return { kind: 'blank' };
+  const text = await onDrive(drivePath, 'read', `reading ${FORMAT_FILE}`, ms, () => readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  }));
+  if (text === null) return { kind: 'blank' };
   let parsed: FormatFile;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as FormatFile;
+    parsed = JSON.parse(text) as FormatFile;
   } catch (err) {
     return { kind: 'invalid', reason: `${file} is not valid JSON (${(err as Error).message})` };
   }
@@ -74,18 +85,26 @@ export function readFormat(drivePath: string): FormatState {
   return { kind: 'formatted', body: b };
 }
 
-/** Written to a temporary name, fsynced, renamed: a crash leaves the old or the new file, never half of one. */
-export function writeFormat(drivePath: string, body: FormatBody): void {
-  const dir = join(drivePath, META_DIR);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `${FORMAT_FILE}.tmp`);
-  const file: FormatFile = { body, sha256: digest(body) };
-  writeFileSync(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
-  const fd = openSync(tmp, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
-  renameSync(tmp, join(dir, FORMAT_FILE));
-  const dfd = openSync(dir, 'r');
-  try { fsyncSync(dfd); } finally { closeSync(dfd); }
+/**
+ * Written to a temporary name, fsynced, renamed: a crash leaves the old or
+ * the new file, never half of one. Under a deadline, as readFormat.
+ */
+export function writeFormat(drivePath: string, body: FormatBody, ms: number): Promise<void> {
+  return onDrive(drivePath, 'write', `writing ${FORMAT_FILE}`, ms, async () => {
+    const dir = join(drivePath, META_DIR);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `${FORMAT_FILE}.tmp`);
+    const file: FormatFile = { body, sha256: digest(body) };
+    await writeFile(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
+    await syncPath(tmp);
+    await rename(tmp, join(dir, FORMAT_FILE));
+    await syncPath(dir);
+  });
+}
+
+async function syncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try { await fh.sync(); } finally { await fh.close(); }
 }
 
 export function assertFormatted(state: FormatState, drivePath: string): FormatBody {

@@ -1,10 +1,9 @@
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JobThread, type WithoutId } from '../common/job-thread.js';
 import { DriveError, driveErrorFrom } from './drive-error.js';
+import { onDrive } from './drive-looks.js';
 import { DriveMonitor, driveMonitorOptions, type DriveMonitorOptions } from './drive-monitor.js';
 import { assertFormatted, readFormat, type FormatBody } from './format.js';
 import { ListRows } from './list-rows.js';
@@ -14,7 +13,9 @@ import type { MetaReadJob, MetaReadReply, MetaReaderInit, RawVersionRow } from '
 import { MetaWriter } from './meta-writer.js';
 import { DrivePaths, partFileName } from './paths.js';
 import type { BucketRow, PartUploadRecord, StoredVersion, UploadRecord, VersionRecord } from './records.js';
-import { openSchema } from './schema.js';
+
+/** The least time a drive's thread is given to start and open its database. */
+const THREAD_START_MS = 20_000;
 
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -40,37 +41,43 @@ export class LocalDrive {
     this.health = new DriveMonitor(root, monitor, () => this.probe());
   }
 
-  /** Opens a formatted drive: empties its staging area and starts its writer thread. */
+  /**
+   * Opens a formatted drive: empties its staging area and starts its threads.
+   * Each step has the drive's deadline: a disk that hangs here is an offline
+   * drive (DriveError), and the engine starts without it.
+   */
   static async open(root: string, monitor: DriveMonitorOptions = driveMonitorOptions()): Promise<LocalDrive> {
-    const format = assertFormatted(readFormat(root), root);
+    const ms = monitor.timeoutMs;
+    const format = assertFormatted(await readFormat(root, ms), root);
     const paths = new DrivePaths(root);
     try {
-      rmSync(paths.tmp, { recursive: true, force: true });
-      mkdirSync(paths.tmp, { recursive: true });
-      mkdirSync(paths.data, { recursive: true });
+      await onDrive(root, 'write', 'emptying its staging folder', ms, async () => {
+        await rm(paths.tmp, { recursive: true, force: true });
+        await mkdir(paths.tmp, { recursive: true });
+        await mkdir(paths.data, { recursive: true });
+      });
     } catch (err) {
       throw driveErrorFrom(err, `preparing ${root}`);
     }
-    // The schema is made (or migrated) here, before the threads open their own connections; this process's thread then reads nothing.
-    try {
-      const db = new Database(paths.db);
-      try {
-        openSchema(db);
-      } finally {
-        db.close();
-      }
-    } catch (err) {
-      throw new DriveError('offline', `${root}: cannot open metadata DB: ${(err as Error).message}`, { cause: err });
-    }
+    // The writer makes (or migrates) the schema before it says it is ready, so the reader starts after it.
+    // A thread's start-up is CPU work as well as the disk's (seconds under tsx on a busy machine): it gets more time than one operation.
+    const startMs = Math.max(ms, THREAD_START_MS);
     const writer = new MetaWriter(root);
     try {
-      await writer.ready;
+      await onDrive(root, 'write', 'opening its metadata DB', startMs, () => writer.ready);
     } catch (err) {
-      throw new DriveError('offline', `${root}: writer thread failed: ${(err as Error).message}`, { cause: err });
+      writer.abandon();
+      throw new DriveError('offline', `${root}: cannot open metadata DB: ${(err as Error).message}`, { cause: err });
     }
     const reader = new JobThread<MetaReadJob, MetaReadReply>(`metadata reader of ${root}`, new URL('./meta-read.worker', import.meta.url), { db: paths.db } satisfies MetaReaderInit);
     // Started now, so the first client read is not charged the thread's start-up against the drive's deadline.
-    await reader.run({ q: 'ping' }).catch(() => undefined);
+    try {
+      await onDrive(root, 'read', 'starting its metadata reader', startMs, () => reader.run({ q: 'ping' }));
+    } catch (err) {
+      reader.close();
+      writer.abandon();
+      throw new DriveError('offline', `${root}: cannot read its metadata DB: ${(err as Error).message}`, { cause: err });
+    }
     const drive = new LocalDrive(root, format, writer, reader, monitor);
     drive.health.start();
     return drive;
@@ -203,6 +210,12 @@ export class LocalDrive {
     const path = join(this.paths.dataDir(dataDir), partFileName(partNumber));
     const fh = await this.health.run('read', `opening ${path}`, () => open(path, 'r'));
     return new ShardFileReader(path, fh, this.health);
+  }
+
+  /** A shard file's size, under the drive's deadline: the scanner's quick check must not wait on a hung disk. */
+  async shardSize(dataDir: string, partNumber: number): Promise<number> {
+    const path = join(this.paths.dataDir(dataDir), partFileName(partNumber));
+    return (await this.health.run('read', `looking at ${path}`, () => stat(path))).size;
   }
 
   /** One job of the reader thread, under the drive's deadline and counted as its reads are. */

@@ -72,6 +72,14 @@ export class MetaWriter {
     await exited;
   }
 
+  /** A writer that never became ready (its disk hangs): stopped without waiting, since a thread stuck in a syscall may never exit. */
+  abandon(): void {
+    this.closed = true;
+    this.fail(new Error('drive writer abandoned'));
+    void this.worker.terminate().catch(() => undefined);
+    this.worker.unref();
+  }
+
   private fail(err: Error): void {
     this.failure = err;
     for (const resolve of this.pending.values()) resolve({ ok: false, kind: 'offline', message: err.message });

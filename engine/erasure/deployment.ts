@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { onDrive } from '../drive/drive-looks.js';
 import { FORMAT_MAJOR, FORMAT_MINOR, META_DIR, readFormat, writeFormat, type FormatBody } from '../drive/format.js';
 
 export const DEFAULT_BLOCK_SIZE = 1024 * 1024;
@@ -21,6 +22,8 @@ export interface Deployment {
   replaced: string[];
   /** The drives were formatted by this start. */
   fresh: boolean;
+  /** Drives whose format file could not be read at start (a disk that hangs or fails), by path: why. */
+  unread: Map<string, string>;
   warnings: string[];
 }
 
@@ -48,25 +51,28 @@ export function setSizeFor(drives: number): number {
  * Reads every drive's format.json and decides the deployment: formats blank
  * drives on a first start, recognises drives by id whatever order or path they
  * come in, formats a blank drive into the place of a lost one, and refuses
- * drives of another deployment or with a tampered format file.
+ * drives of another deployment or with a tampered format file. Each drive
+ * has `answerMs` to answer each look or write; one that does not is offline.
  */
-export function prepareDeployment(drivePaths: string[], opts: { parity?: number; blockSize?: number } = {}): Deployment {
+export async function prepareDeployment(drivePaths: string[], opts: { parity?: number; blockSize?: number; answerMs: number }): Promise<Deployment> {
   const paths = drivePaths.map((p) => resolve(p));
   const dup = paths.find((p, i) => paths.indexOf(p) !== i);
   if (dup) throw new DeploymentError(`drive ${dup} is given twice`);
   const setSize = setSizeFor(paths.length);
 
   // A drive that cannot even be looked at is offline: the set serves without it if quorum allows.
-  const offline: string[] = [];
-  const states = paths.flatMap((p) => {
+  const unread = new Map<string, string>();
+  const looks = await Promise.all(paths.map(async (p) => {
     try {
-      mkdirSync(p, { recursive: true });
-      return [{ path: p, state: readFormat(p) }];
+      await onDrive(p, 'write', 'creating its folder', opts.answerMs, () => mkdir(p, { recursive: true }));
+      return [{ path: p, state: await readFormat(p, opts.answerMs) }];
     } catch (err) {
-      offline.push(`drive ${p} is offline: ${(err as Error).message}`);
+      unread.set(p, (err as Error).message);
       return [];
     }
-  });
+  }));
+  const offline = [...unread].map(([p, why]) => `drive ${p} is offline: ${why}`);
+  const states = looks.flat();
   const invalid = states.find((s) => s.state.kind === 'invalid');
   if (invalid && invalid.state.kind === 'invalid') throw new DeploymentError(`refusing drive ${invalid.path}: ${invalid.state.reason}`);
 
@@ -103,14 +109,29 @@ export function prepareDeployment(drivePaths: string[], opts: { parity?: number;
   }
   const missingIds = ref.sets.flat().filter((id) => !pathOfId.has(id));
   const replaced: string[] = [];
-  blank.forEach((p, i) => {
+  // A drive that did not answer may be the one a blank folder would stand in for: formatting now could give two drives one id.
+  const toFormat = offline.length > 0 ? [] : blank;
+  if (blank.length > 0 && offline.length > 0) {
+    warnings.push(`blank drive${blank.length > 1 ? 's' : ''} ${blank.join(', ')} left unformatted while another drive does not answer: restart once every drive answers`);
+  }
+  for (const [i, p] of toFormat.entries()) {
     const id = missingIds[i];
-    writeFormat(p, { ...ref, driveId: id, createdAt: new Date().toISOString() });
-    markHealing(p);
+    try {
+      await writeFormat(p, { ...ref, driveId: id, createdAt: new Date().toISOString() }, opts.answerMs);
+      await markHealing(p, opts.answerMs);
+    } catch (err) {
+      // Its slot stays empty, as an offline drive's: the next start tries again.
+      warnings.push(`drive ${p} is blank but could not be formatted in place of lost drive ${id}: ${(err as Error).message}`);
+      continue;
+    }
     pathOfId.set(id, p);
     replaced.push(p);
     warnings.push(`drive ${p} was blank: formatted in place of lost drive ${id}, to be healed`);
-  });
+  }
+
+  // One drive unread and one slot unknown: that slot is its, so the health model can name it and it can be reopened.
+  const unknownIds = ref.sets.flat().filter((id) => !pathOfId.has(id));
+  if (unread.size === 1 && unknownIds.length === 1) pathOfId.set(unknownIds[0], [...unread.keys()][0]);
 
   return {
     deploymentId: ref.deploymentId,
@@ -118,11 +139,12 @@ export function prepareDeployment(drivePaths: string[], opts: { parity?: number;
     sets: ref.sets.map((ids) => ({ paths: ids.map((id) => pathOfId.get(id) ?? null), k: ids.length - ref.parity, m: ref.parity })),
     replaced,
     fresh: false,
+    unread,
     warnings,
   };
 }
 
-function formatFresh(paths: string[], setSize: number, opts: { parity?: number; blockSize?: number }): Deployment {
+async function formatFresh(paths: string[], setSize: number, opts: { parity?: number; blockSize?: number; answerMs: number }): Promise<Deployment> {
   const parity = opts.parity ?? defaultParity(setSize);
   if (!Number.isInteger(parity) || parity < 1 || parity > Math.floor(setSize / 2)) {
     throw new DeploymentError(`parity must be between 1 and ${Math.floor(setSize / 2)} for sets of ${setSize} drives; ${parity} given`);
@@ -140,16 +162,23 @@ function formatFresh(paths: string[], setSize: number, opts: { parity?: number; 
     blockSize: opts.blockSize ?? DEFAULT_BLOCK_SIZE,
     createdAt: new Date().toISOString(),
   };
-  paths.forEach((p, i) => writeFormat(p, { ...base, driveId: ids[i] }));
+  const written = await Promise.allSettled(paths.map((p, i) => writeFormat(p, { ...base, driveId: ids[i] }, opts.answerMs)));
+  const failed = written.flatMap((w, i) => (w.status === 'rejected' ? [`drive ${paths[i]}: ${(w.reason as Error).message}`] : []));
+  if (failed.length > 0) throw new DeploymentError(`cannot format a new deployment: ${failed.join('; ')}`);
   const setPaths: SetLayout[] = [];
   for (let i = 0; i < paths.length; i += setSize) setPaths.push({ paths: paths.slice(i, i + setSize), k: setSize - parity, m: parity });
-  return { deploymentId: base.deploymentId, blockSize: base.blockSize, sets: setPaths, replaced: [], fresh: true, warnings: [] };
+  return { deploymentId: base.deploymentId, blockSize: base.blockSize, sets: setPaths, replaced: [], fresh: true, unread: new Map(), warnings: [] };
 }
 
 /** Present on a drive formatted in place of a lost one until its rebuild (engine/heal) completes. */
 export const HEALING_FILE = 'healing.json';
 
 /** The healing flow (drive replacement) reads this marker; the drive serves what it has meanwhile. */
-export function markHealing(path: string): void {
-  writeFileSync(join(path, META_DIR, HEALING_FILE), JSON.stringify({ since: new Date().toISOString() }) + '\n', { mode: 0o600 });
+export function markHealing(path: string, ms: number): Promise<void> {
+  return onDrive(path, 'write', `writing ${HEALING_FILE}`, ms, () => writeFile(join(path, META_DIR, HEALING_FILE), JSON.stringify({ since: new Date().toISOString() }) + '\n', { mode: 0o600 }));
+}
+
+/** The rebuild is complete: the drive is whole again. */
+export function clearHealing(path: string, ms: number): Promise<void> {
+  return onDrive(path, 'write', `removing ${HEALING_FILE}`, ms, () => rm(join(path, META_DIR, HEALING_FILE), { force: true }));
 }

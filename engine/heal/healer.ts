@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GranaryError } from '../common/errors.js';
-import { FORMAT_FILE, writeFormat } from '../drive/format.js';
-import { existsOnDrive } from '../drive/drive-looks.js';
+import { FORMAT_FILE, META_DIR, writeFormat } from '../drive/format.js';
+import { DriveError } from '../drive/drive-error.js';
+import { existsOnDrive, onDrive } from '../drive/drive-looks.js';
+import { driveMonitorOptions } from '../drive/drive-monitor.js';
 import { LocalDrive } from '../drive/local-drive.js';
-import { HEALING_FILE, markHealing } from '../erasure/deployment.js';
+import { clearHealing, HEALING_FILE, markHealing } from '../erasure/deployment.js';
 import type { ErasureSet } from '../erasure/erasure-set.js';
 import type { ErasureObjectLayer } from '../object/erasure-object-layer.js';
 import { zeroCounts, type HealEvent, type HealListener, type HealStatus, type SweepOptions, type SweepStatus } from './heal-types.js';
@@ -69,6 +71,8 @@ export class Healer {
   private scanTimer: NodeJS.Timeout | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private watching: Promise<void> | null = null;
+  /** Drives that failed to reopen, by path: when to try again. */
+  private readonly reopenAfter = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly layer: ErasureObjectLayer, private readonly config: HealerConfig, private readonly log: (line: string) => void = () => undefined) {}
@@ -154,7 +158,7 @@ export class Healer {
         for (const [index, set] of this.layer.sets.entries()) {
           for (let slot = 0; slot < set.n; slot++) {
             if (this.closed) return;
-            const d = set.drives[slot];
+            const d = set.drives[slot] ?? (await this.reopen(index, slot));
             if (!d) continue;
             const formatted = await presence(d, join(d.paths.meta, FORMAT_FILE));
             if (formatted === null) continue;
@@ -175,6 +179,32 @@ export class Healer {
       }
     })();
     return this.watching;
+  }
+
+  /**
+   * A drive that was offline when the engine started (it hung or failed),
+   * once it answers again: back in its slot, marked for healing so that the
+   * watcher rebuilds what it missed (and a restart meanwhile goes on with it).
+   */
+  private async reopen(index: number, slot: number): Promise<LocalDrive | null> {
+    const path = this.layer.deployment.sets[index].paths[slot];
+    if (!path || (this.reopenAfter.get(path) ?? 0) > Date.now()) return null;
+    if (!(await existsOnDrive(path, join(path, META_DIR, FORMAT_FILE), WATCH_ANSWER_MS))) return null;
+    const drive = await this.layer.reopenDrive(index, slot);
+    if (!drive) {
+      // Its format file answers but the drive does not open (a damaged DB?): each try starts two threads, so not every round.
+      this.reopenAfter.set(path, Date.now() + REOPEN_BACKOFF_MS);
+      return null;
+    }
+    this.reopenAfter.delete(path);
+    this.log(`heal: drive ${path} answers again: back in set ${index}, to be healed of what it missed`);
+    try {
+      await markHealing(path, driveMonitorOptions().timeoutMs);
+    } catch (err) {
+      // Unmarked, it is still served from and written to; the scanner heals what it missed.
+      this.log(`heal: drive ${path} could not be marked for healing: ${(err as Error).message}`);
+    }
+    return drive;
   }
 
   /**
@@ -210,8 +240,13 @@ export class Healer {
    */
   async replaceDrive(oldPath: string, newPath: string, opts: { force?: boolean } = {}): Promise<{ set: number; slot: number; driveId: string; old: string; new: string }> {
     if (this.closed) throw new GranaryError('ServiceUnavailable', 'The server is stopping.');
-    const target = replacementTarget(this.layer, oldPath, newPath, opts.force ?? false);
-    mkdirSync(target.newPath, { recursive: true });
+    const ms = driveMonitorOptions().timeoutMs;
+    const target = await replacementTarget(this.layer, oldPath, newPath, opts.force ?? false, Math.min(ms, WATCH_ANSWER_MS));
+    try {
+      await onDrive(target.newPath, 'write', 'creating its folder', ms, () => mkdir(target.newPath, { recursive: true }));
+    } catch (err) {
+      throw replacementFailed(target.newPath, err);
+    }
     this.log(`heal: drive ${target.oldPath} replaced by ${target.newPath} (drive ${target.driveId} of set ${target.set})`);
     await this.adopt(target);
     return { set: target.set, slot: target.slot, driveId: target.driveId, old: target.oldPath, new: target.newPath };
@@ -220,10 +255,16 @@ export class Healer {
   /** Formats `newPath` as the slot's drive, opens it in the set with the set's buckets, and starts its rebuild. */
   private async adopt(t: ReplacementTarget): Promise<void> {
     const set = this.layer.sets[t.set];
+    const ms = driveMonitorOptions().timeoutMs;
+    // Formatted before the old drive leaves its slot: a new disk that hangs or fails here changes nothing.
+    try {
+      await writeFormat(t.newPath, { ...t.reference.format, driveId: t.driveId, createdAt: new Date().toISOString() }, ms);
+      await markHealing(t.newPath, ms);
+    } catch (err) {
+      throw replacementFailed(t.newPath, err);
+    }
     set.ctx.drives[t.slot] = null;
     await t.old?.close().catch(() => undefined);
-    writeFormat(t.newPath, { ...t.reference.format, driveId: t.driveId, createdAt: new Date().toISOString() });
-    markHealing(t.newPath);
     const fresh = await LocalDrive.open(t.newPath);
     for (const [bucket, created] of await set.bucketRows()) await fresh.apply({ op: 'makeBucket', bucket, created });
     set.ctx.drives[t.slot] = fresh;
@@ -237,9 +278,17 @@ export class Healer {
     status.drive = drive.root;
     this.rebuilds.set(drive.root, status);
     this.log(`heal: rebuilding drive ${drive.root}`);
-    void this.run(status, [{ index, set }], false, () => {
+    void this.run(status, [{ index, set }], false, async () => {
       if (status.errors === 0 && set.drives.includes(drive)) {
-        rmSync(join(drive.paths.meta, HEALING_FILE), { force: true });
+        try {
+          await clearHealing(drive.root, driveMonitorOptions().timeoutMs);
+        } catch (err) {
+          // The marker stays, so the watcher rebuilds the drive again: a drive that cannot remove a file is not whole.
+          status.state = 'failed';
+          status.lastError = (err as Error).message;
+          this.log(`heal: drive ${drive.root} rebuilt, but its healing marker could not be removed: ${(err as Error).message}`);
+          return;
+        }
         this.log(`heal: drive ${drive.root} rebuilt (${status.objectsDone} objects, ${status.bytesDone} bytes)`);
       } else {
         // Some objects could not be rebuilt yet: the marker stays and the watcher tries again.
@@ -255,7 +304,7 @@ export class Healer {
   }
 
   /** `finish` runs once the walk completed, before the finished event. */
-  private run(status: SweepStatus, sets: { index: number; set: ErasureSet }[], collect: boolean, finish?: () => void): Promise<void> {
+  private run(status: SweepStatus, sets: { index: number; set: ErasureSet }[], collect: boolean, finish?: () => Promise<void>): Promise<void> {
     let lastProgress = 0;
     this.emit({ type: 'heal.started', sweep: { ...status } });
     const p = runSweep(status, {
@@ -272,9 +321,9 @@ export class Healer {
       },
       bitrot: (bucket, key, drive, reason, repaired) => this.emit({ type: 'heal.bitrot', bucket, key, drive, reason, repaired }),
     }).then(
-      () => {
+      async () => {
         status.state = this.closed ? 'aborted' : 'done';
-        if (status.state === 'done') finish?.();
+        if (status.state === 'done') await finish?.();
         if (status.state === 'done') {
           status.percent = 100;
           status.etaSeconds = 0;
@@ -304,6 +353,15 @@ export class Healer {
     }
   }
 }
+
+/** A new drive that could not be formatted: the admin call's answer says why, and the set is as it was. */
+function replacementFailed(path: string, err: unknown): GranaryError {
+  const why = err instanceof DriveError && err.kind === 'timeout' ? 'it did not answer in time' : (err as Error).message;
+  return new GranaryError('InvalidRequest', `${path} cannot be formatted as a drive: ${why}.`);
+}
+
+/** How long a drive that failed to reopen waits for the next try. */
+const REOPEN_BACKOFF_MS = 30_000;
 
 /** How long the watcher waits for a drive to say whether a file is there before it passes the drive by, this round. */
 const WATCH_ANSWER_MS = 5000;

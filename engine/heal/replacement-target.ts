@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { GranaryError } from '../common/errors.js';
+import { existsOnDrive, onDrive } from '../drive/drive-looks.js';
 import type { LocalDrive } from '../drive/local-drive.js';
 import type { ErasureObjectLayer } from '../object/erasure-object-layer.js';
 
@@ -23,8 +24,9 @@ export interface ReplacementTarget {
  * know the caller's folder), NEW being OLD or any drive of the deployment,
  * NEW holding anything, OLD not a drive here, and OLD still answering
  * (unless forced: replacing a drive that works throws away good shards).
+ * Every look at a folder has `ms`, since OLD is most likely a disk that hangs.
  */
-export function replacementTarget(layer: ErasureObjectLayer, oldArg: string, newArg: string, force: boolean): ReplacementTarget {
+export async function replacementTarget(layer: ErasureObjectLayer, oldArg: string, newArg: string, force: boolean, ms: number): Promise<ReplacementTarget> {
   for (const [name, p] of [['OLD', oldArg], ['NEW', newArg]] as const) {
     if (!isAbsolute(p)) throw new GranaryError('InvalidInput', `${name} must be an absolute path on the server; ${JSON.stringify(p)} is not.`);
   }
@@ -33,10 +35,17 @@ export function replacementTarget(layer: ErasureObjectLayer, oldArg: string, new
   if (oldPath === newPath) throw new GranaryError('InvalidInput', 'OLD and NEW are the same path: to rebuild a drive in place, put a blank folder at its path (or empty it) and it is rebuilt by itself.');
   const slots = layer.deployment.sets.flatMap((set, index) => set.paths.map((path, slot) => ({ set: index, slot, path })));
   if (slots.some((s) => s.path === newPath)) throw new GranaryError('InvalidInput', `${newPath} is already a drive of this deployment.`);
-  if (existsSync(newPath)) {
-    if (!statSync(newPath).isDirectory()) throw new GranaryError('InvalidInput', `${newPath} is not a folder.`);
-    if (readdirSync(newPath).length > 0) throw new GranaryError('InvalidInput', `${newPath} is not empty: a replacement drive must be blank, so that nothing on it is mistaken for data.`);
-  }
+  const look = await onDrive(newPath, 'read', 'looking at it', ms, async () => {
+    const st = await stat(newPath).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    return st && { folder: st.isDirectory(), entries: st.isDirectory() ? (await readdir(newPath)).length : 0 };
+  }).catch((err: Error) => {
+    throw new GranaryError('InvalidInput', `${newPath} cannot be used as a drive: ${err.message}.`);
+  });
+  if (look && !look.folder) throw new GranaryError('InvalidInput', `${newPath} is not a folder.`);
+  if (look && look.entries > 0) throw new GranaryError('InvalidInput', `${newPath} is not empty: a replacement drive must be blank, so that nothing on it is mistaken for data.`);
 
   let found = slots.find((s) => s.path === oldPath);
   if (!found) {
@@ -47,10 +56,18 @@ export function replacementTarget(layer: ErasureObjectLayer, oldArg: string, new
   }
   const set = layer.sets[found.set];
   const old = set.drives[found.slot];
-  if (old && old.health.online && existsSync(old.paths.meta) && !force) {
+  // A drive that does not say within `ms` whether its files are there is not answering.
+  const answers = async (d: LocalDrive | null) => d !== null && d.health.online && (await existsOnDrive(d.root, d.paths.meta, ms)) === true;
+  if (!force && (await answers(old))) {
     throw new GranaryError('InvalidRequest', `${oldPath} is online and answering: replacing it would throw away good shards. Use --force to replace it anyway.`);
   }
-  const reference = set.drives.find((d, slot) => d && slot !== found.slot && d.health.online && existsSync(d.paths.meta));
+  let reference: LocalDrive | undefined;
+  for (const [slot, d] of set.drives.entries()) {
+    if (slot !== found.slot && (await answers(d))) {
+      reference = d!;
+      break;
+    }
+  }
   if (!reference) throw new GranaryError('XGranaryReadQuorum', `no other drive of set ${found.set} is online to copy the format from.`);
   // Slots are in the order of the format's id lists: the slot's id is the one NEW takes on.
   const driveId = reference.format.sets[found.set][found.slot];

@@ -5,6 +5,7 @@ import { GranaryError, isGranaryError } from '../common/errors.js';
 import { compareKeys, prefixUpperBound } from '../common/key-order.js';
 import { driveSpace, existsOnDrive } from '../drive/drive-looks.js';
 import { FORMAT_FILE, META_DIR } from '../drive/format.js';
+import { driveMonitorOptions } from '../drive/drive-monitor.js';
 import { LocalDrive } from '../drive/local-drive.js';
 import type { BucketRow, VersionRecord } from '../drive/records.js';
 import { BlockCodec } from '../erasure/block-codec.js';
@@ -82,7 +83,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
 
   static async open(opts: OpenOptions): Promise<ErasureObjectLayer> {
     const log = opts.log ?? (() => undefined);
-    const deployment = prepareDeployment(opts.drives, { parity: opts.parity, blockSize: opts.blockSize });
+    const deployment = await prepareDeployment(opts.drives, { parity: opts.parity, blockSize: opts.blockSize, answerMs: driveMonitorOptions().timeoutMs });
     for (const w of deployment.warnings) log(`warning: ${w}`);
     const openErrors = new Map<string, string>();
     const sets = await Promise.all(
@@ -90,6 +91,11 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
         const drives = await Promise.all(
           layout.paths.map(async (p) => {
             if (!p) return null;
+            const unread = deployment.unread.get(p);
+            if (unread) {
+              openErrors.set(p, unread);
+              return null;
+            }
             try {
               return await LocalDrive.open(p);
             } catch (err) {
@@ -109,6 +115,34 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     await layer.lookAtDriveFiles();
     await layer.healBuckets(seen);
     return layer;
+  }
+
+  /**
+   * A drive that could not be opened at start, tried again (by the heal
+   * watcher): back in its slot when it opens and carries the slot's drive id.
+   * It missed every write since the start; the caller has it healed.
+   */
+  async reopenDrive(index: number, slot: number): Promise<LocalDrive | null> {
+    const set = this.sets[index];
+    const path = this.deployment.sets[index].paths[slot];
+    const id = set.drives.find((d) => d)?.format.sets[index][slot];
+    if (!path || !id || set.drives[slot]) return null;
+    let drive: LocalDrive;
+    try {
+      drive = await LocalDrive.open(path);
+    } catch (err) {
+      this.openErrors.set(path, (err as Error).message);
+      return null;
+    }
+    if (drive.id !== id || set.drives[slot]) {
+      await drive.close();
+      if (drive.id !== id) this.openErrors.set(path, `it now carries drive id ${drive.id}, not ${id}: restart Granary to have its drives recognised again`);
+      return null;
+    }
+    for (const [bucket, created] of await set.bucketRows()) await drive.apply({ op: 'makeBucket', bucket, created });
+    set.ctx.drives[slot] = drive;
+    this.openErrors.delete(path);
+    return drive;
   }
 
   async close(): Promise<void> {

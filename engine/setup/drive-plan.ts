@@ -1,6 +1,7 @@
-import { accessSync, constants, readdirSync, statSync, statfsSync } from 'node:fs';
+import { access, constants, readdir, stat, statfs } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { SetupPreviewResponse } from '../api/console/types.js';
+import { onDrive } from '../drive/drive-looks.js';
 import { readFormat } from '../drive/format.js';
 import { DeploymentError, setSizeFor } from '../erasure/deployment.js';
 
@@ -9,9 +10,12 @@ type DriveCheck = SetupPreviewResponse['perDrive'][number];
 /** Entries a fresh filesystem already has: a mount point holding only these counts as empty. */
 const FRESH_FS_ENTRIES = new Set(['lost+found', '.Trashes', '.Spotlight-V100', '.fseventsd', 'System Volume Information', '$RECYCLE.BIN']);
 
-function nearestExisting(path: string): string {
+/** How long a folder offered as a drive has to answer the preview's looks: a dead mount must not freeze the wizard. */
+const LOOK_MS = 5000;
+
+async function nearestExisting(path: string): Promise<string> {
   let p = path;
-  while (!statSync(p, { throwIfNoEntry: false })) {
+  while (!(await stat(p).catch(() => null))) {
     const up = dirname(p);
     if (up === p) break;
     p = up;
@@ -19,32 +23,24 @@ function nearestExisting(path: string): string {
   return p;
 }
 
-/** The filesystem a folder is (or would be) on; undefined when nothing along the path can be read. */
-function deviceAt(path: string): number | undefined {
-  try {
-    return statSync(nearestExisting(path)).dev;
-  } catch {
-    return undefined;
-  }
-}
-
-function freeBytesAt(path: string): number {
-  try {
-    const st = statfsSync(nearestExisting(path));
-    return st.bavail * st.bsize;
-  } catch {
-    return 0;
-  }
+/** What the preview needs of one folder: the filesystem it is (or would be) on and that filesystem's free bytes. */
+async function placeOf(path: string): Promise<{ device: number | undefined; freeBytes: number }> {
+  const at = await nearestExisting(path);
+  const [st, fs] = await Promise.all([stat(at).catch(() => undefined), statfs(at).catch(() => undefined)]);
+  return { device: st?.dev, freeBytes: fs ? fs.bavail * fs.bsize : 0 };
 }
 
 /** Why a folder cannot become a new drive, or undefined. Read-only: nothing is created or formatted here. */
-function driveProblem(path: string): string | undefined {
-  const st = statSync(path, { throwIfNoEntry: false });
+async function driveProblem(path: string): Promise<string | undefined> {
+  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
   if (!st) {
-    const parent = nearestExisting(dirname(path));
-    if (!statSync(parent).isDirectory()) return `${parent} is not a folder`;
+    const parent = await nearestExisting(dirname(path));
+    if (!(await stat(parent)).isDirectory()) return `${parent} is not a folder`;
     try {
-      accessSync(parent, constants.W_OK);
+      await access(parent, constants.W_OK);
     } catch {
       return `it does not exist and ${parent} is not writable, so it cannot be created`;
     }
@@ -52,36 +48,42 @@ function driveProblem(path: string): string | undefined {
   }
   if (!st.isDirectory()) return 'it is a file, not a folder';
   try {
-    accessSync(path, constants.W_OK | constants.X_OK);
+    await access(path, constants.W_OK | constants.X_OK);
   } catch {
     return 'it is not writable by the user Granary runs as';
   }
-  const format = readFormat(path);
+  const format = await readFormat(path, LOOK_MS);
   if (format.kind === 'formatted') return `it already holds a drive of Granary deployment ${format.body.deploymentId}`;
   if (format.kind === 'invalid') return format.reason;
-  const entries = readdirSync(path).filter((e) => !FRESH_FS_ENTRIES.has(e));
+  const entries = (await readdir(path)).filter((e) => !FRESH_FS_ENTRIES.has(e));
   if (entries.length > 0) return `it is not empty (${entries.length} item${entries.length === 1 ? '' : 's'}): choose an empty folder or a new one`;
   return undefined;
 }
 
-function checkDrives(drives: unknown[]): DriveCheck[] {
+/** Each folder looked at concurrently, each under LOOK_MS: one that does not answer is a problem of its own, not a frozen preview. */
+async function checkDrives(drives: unknown[]): Promise<(DriveCheck & { device: number | undefined })[]> {
   const seen = new Set<string>();
-  return drives.map((raw) => {
-    if (typeof raw !== 'string' || raw.trim() === '') return { path: String(raw ?? ''), freeBytes: 0, ok: false, problem: 'no path given' };
-    if (!isAbsolute(raw)) return { path: raw, freeBytes: 0, ok: false, problem: 'give the full path of the folder (it starts with / or a drive letter)' };
+  return Promise.all(drives.map(async (raw) => {
+    const unplaced = { freeBytes: 0, ok: false, device: undefined };
+    if (typeof raw !== 'string' || raw.trim() === '') return { ...unplaced, path: String(raw ?? ''), problem: 'no path given' };
+    if (!isAbsolute(raw)) return { ...unplaced, path: raw, problem: 'give the full path of the folder (it starts with / or a drive letter)' };
     const path = resolve(raw);
-    const freeBytes = freeBytesAt(path);
-    if (seen.has(path)) return { path, freeBytes, ok: false, problem: 'it is chosen twice' };
+    const duplicate = seen.has(path);
     seen.add(path);
+    let place: { device: number | undefined; freeBytes: number } = { device: undefined, freeBytes: 0 };
     let problem: string | undefined;
     try {
-      problem = driveProblem(path);
+      place = await onDrive(path, 'read', 'looking at it', LOOK_MS, () => placeOf(path));
+      if (duplicate) problem = 'it is chosen twice';
+      else problem = await onDrive(path, 'read', 'looking at it', LOOK_MS, () => driveProblem(path));
     } catch (err) {
-      problem = `it cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+      const e = err as NodeJS.ErrnoException & { kind?: string };
+      problem = e.kind === 'timeout' ? `it did not answer within ${LOOK_MS / 1000} s (a disk or network mount that hangs?)` : `it cannot be read: ${e.code ?? e.message}`;
     }
-    if (!problem && freeBytes === 0) problem = 'its filesystem has no free space';
-    return problem ? { path, freeBytes, ok: false, problem } : { path, freeBytes, ok: true };
-  });
+    if (!problem && place.freeBytes === 0) problem = 'its filesystem has no free space';
+    const check = { path, freeBytes: place.freeBytes, device: place.device };
+    return problem ? { ...check, ok: false, problem } : { ...check, ok: true };
+  }));
 }
 
 /**
@@ -90,11 +92,12 @@ function checkDrives(drives: unknown[]): DriveCheck[] {
  * without writing anything. Drives are grouped into sets in the order given,
  * as formatting does.
  */
-export function planDrives(drives: unknown, parity: unknown): SetupPreviewResponse {
+export async function planDrives(drives: unknown, parity: unknown): Promise<SetupPreviewResponse> {
   const list = Array.isArray(drives) ? drives : [];
-  const perDrive = checkDrives(list);
+  const checked = await checkDrives(list);
+  const perDrive: DriveCheck[] = checked.map(({ device: _, ...check }) => check);
   // Folders on one filesystem share its free space: each gets its share, so the disk counts once.
-  const devices = perDrive.map((d, i) => deviceAt(d.path) ?? `unknown ${i}`);
+  const devices = checked.map((d, i) => d.device ?? `unknown ${i}`);
   const sharing = (i: number) => devices.filter((dev) => dev === devices[i]).length;
   const shareOf = perDrive.map((d, i) => d.freeBytes / sharing(i));
   const disks = new Set(devices).size;

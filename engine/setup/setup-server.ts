@@ -98,7 +98,7 @@ export function createSetupServer(opts: SetupServerOptions): FastifyInstance {
 
   app.post('/api/v1/setup/preview', { preHandler: requireToken }, async (request): Promise<SetupPreviewResponse> => {
     const body = object(request.body);
-    return planDrives(body.drives, body.parity);
+    return await planDrives(body.drives, body.parity);
   });
 
   app.post('/api/v1/setup', { preHandler: requireToken }, async (request, reply): Promise<SetupResponse> => {
@@ -107,7 +107,7 @@ export function createSetupServer(opts: SetupServerOptions): FastifyInstance {
     if (typeof body.rootPassword !== 'string') throw new ConsoleError('InvalidRequest', 'rootPassword must be a string.');
     const problem = passwordProblem(body.rootPassword, rootUser);
     if (problem) throw new GranaryError('PasswordPolicyViolation', `The root password is refused: ${problem}.`);
-    const plan = planDrives(body.drives, body.parity);
+    const plan = await planDrives(body.drives, body.parity);
     if (!plan.ok) {
       const details = plan.perDrive.filter((d) => !d.ok).map((d) => `${d.path}: ${d.problem}`);
       throw new ConsoleError('InvalidRequest', [plan.error, ...details].join('; '));

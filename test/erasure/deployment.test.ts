@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { defaultParity, prepareDeployment, setSizeFor } from '../../engine/erasure/deployment.js';
+import { defaultParity, prepareDeployment as prepareWithin, setSizeFor } from '../../engine/erasure/deployment.js';
 import { chunksOf, openLayer, readAll, seededBytes, tempDrives } from '../helpers/drives.js';
+
+const prepare = (drives: string[], opts: { parity?: number } = {}) => prepareWithin(drives, { ...opts, answerMs: 5000 });
 
 describe('deployment: drives are self-describing', () => {
   it('default parity and set sizes', () => {
@@ -15,11 +17,11 @@ describe('deployment: drives are self-describing', () => {
     assert.throws(() => setSizeFor(17), /cannot be split/);
   });
 
-  it('parity out of range is refused', () => {
+  it('parity out of range is refused', async () => {
     const t = tempDrives(4);
     try {
-      assert.throws(() => prepareDeployment(t.drives, { parity: 3 }), /parity must be between 1 and 2/);
-      assert.throws(() => prepareDeployment(t.drives, { parity: 0 }), /parity must be between 1 and 2/);
+      await assert.rejects(prepare(t.drives, { parity: 3 }), /parity must be between 1 and 2/);
+      await assert.rejects(prepare(t.drives, { parity: 0 }), /parity must be between 1 and 2/);
     } finally {
       t.cleanup();
     }
@@ -52,30 +54,30 @@ describe('deployment: drives are self-describing', () => {
     const a = tempDrives(4);
     const b = tempDrives(4);
     try {
-      prepareDeployment(a.drives);
-      prepareDeployment(b.drives);
-      assert.throws(() => prepareDeployment([a.drives[0], a.drives[1], a.drives[2], b.drives[3]]), /belongs to another Granary deployment/);
+      await prepare(a.drives);
+      await prepare(b.drives);
+      await assert.rejects(prepare([a.drives[0], a.drives[1], a.drives[2], b.drives[3]]), /belongs to another Granary deployment/);
 
       const file = join(a.drives[2], '.granary', 'format.json');
       const json = JSON.parse(readFileSync(file, 'utf8'));
       json.body.parity = 1;
       writeFileSync(file, JSON.stringify(json));
-      assert.throws(() => prepareDeployment(a.drives), /fails its SHA-256 check/);
+      await assert.rejects(prepare(a.drives), /fails its SHA-256 check/);
       writeFileSync(file, '{not json');
-      assert.throws(() => prepareDeployment(a.drives), /not valid JSON/);
+      await assert.rejects(prepare(a.drives), /not valid JSON/);
     } finally {
       a.cleanup();
       b.cleanup();
     }
   });
 
-  it('a blank drive in a formatted set becomes a replacement, marked for healing', () => {
+  it('a blank drive in a formatted set becomes a replacement, marked for healing', async () => {
     const t = tempDrives(4);
     try {
-      const first = prepareDeployment(t.drives);
+      const first = await prepare(t.drives);
       const lostId = JSON.parse(readFileSync(join(t.drives[1], '.granary', 'format.json'), 'utf8')).body.driveId;
       renameSync(t.drives[1], `${t.drives[1]}-dead`);
-      const again = prepareDeployment(t.drives);
+      const again = await prepare(t.drives);
       assert.equal(again.deploymentId, first.deploymentId);
       assert.deepEqual(again.replaced, [t.drives[1]]);
       assert.ok(existsSync(join(t.drives[1], '.granary', 'healing.json')));
@@ -86,11 +88,11 @@ describe('deployment: drives are self-describing', () => {
     }
   });
 
-  it('the wrong number of drives is refused', () => {
+  it('the wrong number of drives is refused', async () => {
     const t = tempDrives(5);
     try {
-      prepareDeployment(t.drives.slice(0, 4));
-      assert.throws(() => prepareDeployment(t.drives), /this deployment has 4 drives; 5 were given/);
+      await prepare(t.drives.slice(0, 4));
+      await assert.rejects(prepare(t.drives), /this deployment has 4 drives; 5 were given/);
     } finally {
       t.cleanup();
     }

@@ -8,10 +8,10 @@ import { planDrives } from '../../engine/setup/drive-plan.js';
 import { tempDrives } from '../helpers/drives.js';
 
 describe('planDrives (the setup preview)', () => {
-  it('groups drives into sets as formatting does: 32 drives are 2 sets of 16', () => {
+  it('groups drives into sets as formatting does: 32 drives are 2 sets of 16', async () => {
     const t = tempDrives(32, 'granary-plan');
     try {
-      const p = planDrives(t.drives, 4);
+      const p = await planDrives(t.drives, 4);
       assert.equal(p.ok, true);
       assert.equal(p.dataDrives, 24);
       assert.equal(p.parityDrives, 8);
@@ -27,20 +27,20 @@ describe('planDrives (the setup preview)', () => {
     }
   });
 
-  it('refuses drives that already belong to a deployment, and counts that cannot be split', () => {
+  it('refuses drives that already belong to a deployment, and counts that cannot be split', async () => {
     const t = tempDrives(6, 'granary-plan');
     try {
-      prepareDeployment(t.drives.slice(0, 2));
-      const p = planDrives(t.drives.slice(0, 4), 1);
+      await prepareDeployment(t.drives.slice(0, 2), { answerMs: 5000 });
+      const p = await planDrives(t.drives.slice(0, 4), 1);
       assert.equal(p.ok, false);
       assert.match(p.perDrive[0].problem!, /already holds a drive of Granary deployment/);
       assert.equal(p.perDrive[2].ok, true);
-      const odd = planDrives(Array.from({ length: 17 }, (_, i) => join(t.root, `x${i}`)), 2);
+      const odd = await planDrives(Array.from({ length: 17 }, (_, i) => join(t.root, `x${i}`)), 2);
       assert.equal(odd.ok, false);
       assert.match(odd.error!, /17 drives cannot be split/);
       mkdirSync(join(t.root, 'empty'));
-      assert.equal(planDrives('not a list', 1).ok, false);
-      assert.match(planDrives([join(t.root, 'empty'), join(t.root, 'new')], 1.5).error!, /parity must be a whole number from 1 to 1/);
+      assert.equal((await planDrives('not a list', 1)).ok, false);
+      assert.match((await planDrives([join(t.root, 'empty'), join(t.root, 'new')], 1.5)).error!, /parity must be a whole number from 1 to 1/);
     } finally {
       t.cleanup();
     }
@@ -48,12 +48,12 @@ describe('planDrives (the setup preview)', () => {
 });
 
 describe('planDrives on two filesystems', () => {
-  it('counts each filesystem once: folders on one disk share its free space', { skip: statSync('/dev/shm', { throwIfNoEntry: false })?.dev === statSync(tmpdir()).dev || !existsSync('/dev/shm') }, () => {
+  it('counts each filesystem once: folders on one disk share its free space', { skip: statSync('/dev/shm', { throwIfNoEntry: false })?.dev === statSync(tmpdir()).dev || !existsSync('/dev/shm') }, async () => {
     const a = mkdtempSync(join(tmpdir(), 'granary-plan-a'));
     const b = mkdtempSync(join('/dev/shm', 'granary-plan-b'));
     try {
       const drives = [join(a, '1'), join(a, '2'), join(b, '1'), join(b, '2')];
-      const p = planDrives(drives, 2);
+      const p = await planDrives(drives, 2);
       assert.equal(p.ok, true, JSON.stringify(p));
       assert.equal(p.disks, 2);
       const [a1, a2, b1, b2] = p.perDrive.map((d) => d.freeBytes);

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { HealthSnapshot } from '../../engine/api/health/types.js';
+import { seededBytes } from '../helpers/drives.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
+import { admin, get, healStatus, makeBucket, put, waitUntil } from './heal-helpers.js';
+
+/**
+ * Disks that hang where the engine meets a drive outside its monitor: at
+ * start (reading format.json, opening the DB) and when a drive is replaced
+ * (the folder offered as NEW, the lost drive as OLD). The test-only fault
+ * hook (GRANARY_TEST_DRIVE_FAULTS) makes every operation on a folder wait;
+ * the engine must leave that drive out within its deadline, not wait with it.
+ */
+const FAULT_ENV = (file: string) => ({ GRANARY_TEST_DRIVE_FAULTS: file, GRANARY_DRIVE_TIMEOUT_MS: '1500', GRANARY_DRIVE_PROBE_MS: '300' });
+const HUNG = { delayMs: 600_000 };
+const servers: RunningServer[] = [];
+
+after(async () => {
+  for (const s of servers) await s.stop();
+});
+
+function setFaults(file: string, drives: Record<string, object>): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify({ drives }));
+  renameSync(`${file}.tmp`, file);
+}
+
+async function health(s: RunningServer): Promise<HealthSnapshot> {
+  const res = await signedFetch(s, 'GET', '/granary/admin/v1/health');
+  assert.equal(res.status, 200, await res.clone().text());
+  return (await res.json()) as HealthSnapshot;
+}
+
+/** Shard files (part.N) on a drive: what a rebuild writes for objects too large to be inline. */
+function partFiles(drive: string): number {
+  let n = 0;
+  for (const top of readdirSync(join(drive, 'data'))) {
+    for (const dir of readdirSync(join(drive, 'data', top))) n += readdirSync(join(drive, 'data', top, dir)).filter((f) => f.startsWith('part.')).length;
+  }
+  return n;
+}
+
+async function readsBack(s: RunningServer, objects: Map<string, Buffer>): Promise<void> {
+  for (const [key, data] of objects) {
+    const g = await get(s, 'bkt', key);
+    assert.equal(g.status, 200, `GET ${key}`);
+    assert.ok(g.body.equals(data), `GET ${key}: other bytes`);
+  }
+}
+
+describe('disks that hang outside a running drive', () => {
+  it('a drive that hangs at start is left out: the engine starts and serves, names it offline, and takes it back and heals it when it answers', { timeout: 180_000 }, async () => {
+    const root = mkdtempSync(join(tmpdir(), 'granary-hung-start-'));
+    const faults = join(root, 'faults.json');
+    const objects = new Map<string, Buffer>();
+    const first = await startServer({ root });
+    await makeBucket(first, 'bkt');
+    for (let i = 0; i < 3; i++) {
+      objects.set(`before/small-${i}`, seededBytes(1500 + i, i));
+      objects.set(`before/large-${i}`, seededBytes(1024 * 1024 + i, 10 + i));
+    }
+    for (const [key, data] of objects) await put(first, 'bkt', key, data);
+    await first.kill();
+
+    const hung = first.drives[2];
+    setFaults(faults, { [hung]: HUNG });
+    const started = Date.now();
+    const s = await startServer({ root, env: FAULT_ENV(faults) });
+    servers.push(s);
+    // Every look at the hung drive has 1.5 s; the start must not wait for the 600 s the disk takes.
+    assert.ok(Date.now() - started < 25_000, `the start took ${Date.now() - started} ms`);
+    assert.match(s.output(), new RegExp(`drive ${hung} is offline: .*took over 1500 ms`));
+
+    const snap = await health(s);
+    const slot = snap.sets[0].drives.find((d) => d.path === hung);
+    assert.ok(slot, `the health model names the hung drive: ${JSON.stringify(snap.sets[0].drives.map((d) => d.path))}`);
+    assert.equal(slot.state, 'offline');
+    assert.equal(snap.sets[0].state, 'degraded');
+
+    await readsBack(s, objects);
+    // Three drives of 2+2 are a write quorum: writes go on, without the hung drive.
+    for (let i = 0; i < 2; i++) {
+      const key = `while-hung/large-${i}`;
+      objects.set(key, seededBytes(1024 * 1024 + 100 + i, 50 + i));
+      await put(s, 'bkt', key, objects.get(key)!);
+    }
+    const before = partFiles(hung);
+    assert.equal(before, 3, 'the hung drive missed the writes made while it hung');
+
+    setFaults(faults, {});
+    await waitUntil('the drive back online', async () => (await health(s)).sets[0].drives.find((d) => d.path === hung)?.state === 'online', 60_000);
+    assert.match(s.output(), new RegExp(`drive ${hung} answers again`));
+    await waitUntil('its rebuild to finish', async () => (await healStatus(s)).rebuilds.find((r) => r.drive === hung && r.state === 'done'), 120_000);
+    assert.equal(partFiles(hung), 5, 'the rebuild wrote the shards the drive missed');
+    await readsBack(s, objects);
+  });
+
+  it('granary admin drive replace: an OLD drive that hangs does not hold the call, and a NEW folder that hangs is refused with the set unchanged', { timeout: 180_000 }, async () => {
+    const root = mkdtempSync(join(tmpdir(), 'granary-hung-replace-'));
+    const faults = join(root, 'faults.json');
+    const s = await startServer({ root, env: FAULT_ENV(faults) });
+    servers.push(s);
+    await makeBucket(s, 'bkt');
+    const objects = new Map<string, Buffer>();
+    for (let i = 0; i < 3; i++) objects.set(`obj-${i}`, seededBytes(700_000 + i, 70 + i));
+    for (const [key, data] of objects) await put(s, 'bkt', key, data);
+
+    // NEW hangs: refused within the deadline; the set keeps its drives.
+    const stuck = join(root, 'stuck');
+    mkdirSync(stuck);
+    setFaults(faults, { [stuck]: HUNG });
+    const t0 = Date.now();
+    const refused = await admin(s, ['drive', 'replace', '--force', s.drives[1], stuck]);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stderr, /stuck cannot be used as a drive: .*took over 1500 ms/);
+    assert.ok(Date.now() - t0 < 20_000, `the refusal took ${Date.now() - t0} ms`);
+    const snap = await health(s);
+    assert.deepEqual(snap.sets[0].drives.map((d) => [d.path, d.state]), s.drives.map((d) => [d, 'online']));
+    await readsBack(s, objects);
+
+    // OLD hangs (the usual reason to replace it): the call goes through once the drive's deadline passes.
+    const old = s.drives[3];
+    const fresh = join(root, 'fresh');
+    setFaults(faults, { [old]: HUNG });
+    const t1 = Date.now();
+    const replaced = await admin(s, ['drive', 'replace', '--json', old, fresh]);
+    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.ok(Date.now() - t1 < 30_000, `the replacement took ${Date.now() - t1} ms`);
+    await waitUntil('the rebuild of the new drive', async () => (await healStatus(s)).rebuilds.find((r) => r.drive === fresh && r.state === 'done'), 120_000);
+    assert.equal(partFiles(fresh), 3, 'every object has its shard on the new drive');
+    await readsBack(s, objects);
+    rmSync(stuck, { recursive: true, force: true });
+  });
+});
