@@ -15,6 +15,7 @@ const KINDS: { kind: keyof HealCounts; label: string }[] = [
   { kind: 'uploads', label: 'parts of unfinished uploads' },
   { kind: 'orphans', label: 'orphaned shard folders' },
   { kind: 'staging', label: 'staging leftovers' },
+  { kind: 'unanswered', label: 'copies unchecked: drive silent' },
 ];
 
 function renderSweep(s: SweepStatus): string {
@@ -28,7 +29,7 @@ function renderSweep(s: SweepStatus): string {
     ['Rate', `${formatBytes(s.rate)}/s${s.etaSeconds !== null && s.state === 'running' ? `, about ${s.etaSeconds} s left` : ''}`],
     ['Errors', s.errors ? `${s.errors} (last: ${s.lastError ?? '?'})` : '0'],
   ]);
-  const rows = KINDS.map(({ kind, label }) => [label, String(s.found[kind]), s.options.dryRun ? '-' : String(s.fixed[kind])]);
+  const rows = KINDS.map(({ kind, label }) => [label, String(s.found[kind]), s.options.dryRun || kind === 'unanswered' ? '-' : String(s.fixed[kind])]);
   return `${head}\n\n${formatTable(['FOUND', 'COUNT', 'FIXED'], rows)}`;
 }
 

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { GranaryError } from '../common/errors.js';
 import type { LocalDrive, ShardFileWriter } from '../drive/local-drive.js';
+import { DriveError } from '../drive/drive-error.js';
 import type { MetaOp, OpResult } from '../drive/meta-ops.js';
 import type { PartRecord, PartUploadRecord, StoredVersion, UploadRecord, VersionRecord } from '../drive/records.js';
 import { agreedRecord } from './record-agreement.js';
@@ -68,6 +69,8 @@ export interface HealReport {
   stale: number[];
   /** Slots whose row of the current version differed from the other drives' (metadata only), rewritten. */
   diverged: number[];
+  /** Slots whose drive did not answer: their copy was neither checked nor healed. */
+  unanswered: number[];
   /** Bytes of the current version (0 for a tombstone or an absent key). */
   size: number;
 }
@@ -371,10 +374,15 @@ export class ErasureSet {
     const deep = opts.deep ?? true;
     const k = this.ctx.k;
     return this.lock.run(lockName(bucket, key), async () => {
-      const report: HealReport = { healed: [], absent: false, dangling: [], stale: [], diverged: [], size: 0 };
+      const report: HealReport = { healed: [], absent: false, dangling: [], stale: [], diverged: [], unanswered: [], size: 0 };
       // Every drive's answer, each under its deadline: a heal that left a lagging drive out would take it for one
       // that lacks the version. Off the main thread, so a hung disk holds this heal, not the engine.
-      const ask = async () => takeCensus(await askDrives(this.ctx.drives, askVersions(bucket, key, false), () => false), k);
+      let silent: boolean[] = [];
+      const ask = async () => {
+        const answers = await askDrives(this.ctx.drives, askVersions(bucket, key, false), () => false);
+        silent = answers.map((a) => a === null);
+        return takeCensus(answers, k);
+      };
       let census = await ask();
       const dangling = census.versions.filter((v) => isDangling(v, census, k));
       for (const v of dangling) report.dangling.push({ versionId: v.record.versionId, slots: slotsOf(v.holders) });
@@ -393,14 +401,29 @@ export class ErasureSet {
       const record = agreed.record;
       report.size = record.deleted ? 0 : record.size;
       const danglingIds = new Set(dangling.map((v) => v.record.versionId));
+      // Drives that did not answer (the census or the check): neither judged nor read from, this time.
+      const unanswered = new Set<number>();
       for (let slot = 0; slot < this.n; slot++) {
         const d = this.ctx.drives[slot];
         if (!d) continue;
+        if (silent[slot]) {
+          unanswered.add(slot);
+          continue;
+        }
         if (!winner.holders[slot]) {
           report.healed.push({ slot, reason: 'metadata' });
           continue;
         }
-        const damage = await quickCheck(d, bucket, key, record, k).catch((): Damage => 'missing');
+        let damage: Damage | null;
+        try {
+          damage = await quickCheck(d, bucket, key, record, k);
+        } catch (err) {
+          if (err instanceof DriveError && (err.kind === 'timeout' || err.kind === 'offline')) {
+            unanswered.add(slot);
+            continue;
+          }
+          damage = 'missing';
+        }
         if (damage) report.healed.push({ slot, reason: damage });
         else if (winner.current[slot] && census.versions.some((v) => v !== winner && v.holders[slot] && !danglingIds.has(v.record.versionId))) report.stale.push(slot);
       }
@@ -411,7 +434,7 @@ export class ErasureSet {
           const decoder = this.decoderFor(bucket, key, resolved, part, () => undefined, true);
           try {
             for (let slot = 0; slot < this.n; slot++) {
-              if (!this.ctx.drives[slot] || !winner.holders[slot] || report.healed.some((h) => h.slot === slot)) continue;
+              if (!this.ctx.drives[slot] || !winner.holders[slot] || unanswered.has(slot) || report.healed.some((h) => h.slot === slot)) continue;
               const reason = await decoder.verifySlot(slot);
               if (reason) report.healed.push({ slot, reason });
             }
@@ -420,6 +443,7 @@ export class ErasureSet {
           }
         }
       }
+      report.unanswered = [...unanswered];
       report.diverged = agreed.outliers.filter((slot) => !report.healed.some((h) => h.slot === slot));
       if (opts.dryRun) return report;
       if (report.diverged.length > 0) {
@@ -431,7 +455,7 @@ export class ErasureSet {
       if (report.healed.length === 0) return report;
 
       // Readable holders exclude the slots being healed.
-      const sources = winner.holders.map((h, slot) => h && !report.healed.some((x) => x.slot === slot));
+      const sources = winner.holders.map((h, slot) => h && !unanswered.has(slot) && !report.healed.some((x) => x.slot === slot));
       const targets = report.healed.map((h) => h.slot);
       const staging = this.newStaging();
       try {

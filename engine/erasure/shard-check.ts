@@ -1,7 +1,5 @@
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { DriveError } from '../drive/drive-error.js';
 import type { LocalDrive } from '../drive/local-drive.js';
-import { partFileName } from '../drive/paths.js';
 import type { VersionRecord } from '../drive/records.js';
 import { blockHash, hashEquals, HASH_LEN } from './bitrot.js';
 import { PartLayout } from './layout.js';
@@ -19,7 +17,8 @@ export type Damage = 'metadata' | 'missing' | 'truncated' | 'corrupt';
  * The quick check of one holder's shards: presence and size of every part
  * file (a stat each), and the frames of an inline shard, which come whole
  * from the DB and cost nothing more to hash. Null when nothing is wrong;
- * file frames are hashed by the deep check only.
+ * file frames are hashed by the deep check only. A drive that does not
+ * answer (DriveError 'timeout' or 'offline') is thrown, not judged.
  */
 export async function quickCheck(drive: LocalDrive, bucket: string, key: string, record: VersionRecord, k: number): Promise<Damage | null> {
   if (record.deleted) return null;
@@ -40,8 +39,10 @@ export async function quickCheck(drive: LocalDrive, bucket: string, key: string,
     const layout = new PartLayout(part.size, record.erasure.blockSize, k);
     let size: number;
     try {
-      size = (await stat(join(drive.paths.dataDir(record.dataDir), partFileName(part.number)))).size;
-    } catch {
+      size = await drive.shardSize(record.dataDir, part.number);
+    } catch (err) {
+      // A drive that does not answer cannot be judged; one that answers without the file lacks it.
+      if (err instanceof DriveError && (err.kind === 'timeout' || err.kind === 'offline')) throw err;
       return 'missing';
     }
     if (size !== layout.shardFileSize) return 'truncated';

@@ -27,10 +27,12 @@ export interface HealCounts {
   orphans: number;
   /** Staging leftovers older than the grace period. */
   staging: number;
+  /** A drive did not answer (hung or offline), so its copy went unchecked (per object and drive); never "fixed". */
+  unanswered: number;
 }
 
 export function zeroCounts(): HealCounts {
-  return { objects: 0, metadata: 0, missing: 0, truncated: 0, corrupt: 0, dangling: 0, stale: 0, diverged: 0, uploads: 0, orphans: 0, staging: 0 };
+  return { objects: 0, metadata: 0, missing: 0, truncated: 0, corrupt: 0, dangling: 0, stale: 0, diverged: 0, uploads: 0, orphans: 0, staging: 0, unanswered: 0 };
 }
 
 export interface SweepOptions {

@@ -278,7 +278,7 @@ export class Healer {
     status.drive = drive.root;
     this.rebuilds.set(drive.root, status);
     this.log(`heal: rebuilding drive ${drive.root}`);
-    void this.run(status, [{ index, set }], false, async () => {
+    void this.run(status, [{ index, set }], false, drive, async () => {
       if (status.errors === 0 && set.drives.includes(drive)) {
         try {
           await clearHealing(drive.root, driveMonitorOptions().timeoutMs);
@@ -303,13 +303,14 @@ export class Healer {
     return this.layer.sets.map((set, index) => ({ index, set }));
   }
 
-  /** `finish` runs once the walk completed, before the finished event. */
-  private run(status: SweepStatus, sets: { index: number; set: ErasureSet }[], collect: boolean, finish?: () => Promise<void>): Promise<void> {
+  /** `rebuilding` is a rebuild's drive; `finish` runs once the walk completed, before the finished event. */
+  private run(status: SweepStatus, sets: { index: number; set: ErasureSet }[], collect: boolean, rebuilding?: LocalDrive, finish?: () => Promise<void>): Promise<void> {
     let lastProgress = 0;
     this.emit({ type: 'heal.started', sweep: { ...status } });
     const p = runSweep(status, {
       sets,
       collect,
+      ...(rebuilding ? { rebuilding } : {}),
       concurrency: CONCURRENCY[status.kind],
       graceMs: this.config.graceSeconds * 1000,
       aborted: () => this.closed,

@@ -1,5 +1,6 @@
 import { prefixUpperBound } from '../common/key-order.js';
 import { isGranaryError } from '../common/errors.js';
+import type { LocalDrive } from '../drive/local-drive.js';
 import type { ErasureSet, HealReport } from '../erasure/erasure-set.js';
 import { SetListCursor } from '../erasure/list-cursor.js';
 import type { HealCounts, SweepStatus } from './heal-types.js';
@@ -20,6 +21,8 @@ export interface SweepControl {
   concurrency?: number;
   /** Called after every object; the caller decides how often to tell anyone. */
   progress: () => void;
+  /** A rebuild's drive: an object it did not answer for is an error (it may not have been rebuilt there), not a count. */
+  rebuilding?: LocalDrive;
   /** A shard was found missing, short or corrupt (not a missing row). */
   bitrot: (bucket: string, key: string, drive: string, reason: 'missing' | 'truncated' | 'corrupt', repaired: boolean) => void;
 }
@@ -83,6 +86,11 @@ export async function runSweep(status: SweepStatus, ctl: SweepControl): Promise<
       add(status.found, 'dangling', report.dangling.length);
       add(status.found, 'stale', report.stale.length);
       add(status.found, 'diverged', report.diverged.length);
+      add(status.found, 'unanswered', report.unanswered.length);
+      if (ctl.rebuilding && report.unanswered.some((slot) => set.drives[slot] === ctl.rebuilding)) {
+        status.errors++;
+        status.lastError = `${bucket}/${key}: drive ${ctl.rebuilding.root} did not answer`;
+      }
       if (!options.dryRun) {
         add(status.fixed, 'dangling', report.dangling.length);
         add(status.fixed, 'stale', report.stale.length);

@@ -7,7 +7,7 @@ import type { HealthSnapshot } from '../../engine/api/health/types.js';
 import { seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
-import { admin, get, healStatus, makeBucket, put, waitUntil } from './heal-helpers.js';
+import { admin, get, healStatus, healSweep, makeBucket, put, waitUntil } from './heal-helpers.js';
 
 /**
  * Disks that hang where the engine meets a drive outside its monitor: at
@@ -134,5 +134,36 @@ describe('disks that hang outside a running drive', () => {
     assert.equal(partFiles(fresh), 3, 'every object has its shard on the new drive');
     await readsBack(s, objects);
     rmSync(stuck, { recursive: true, force: true });
+  });
+
+  it('a heal sweep while a drive hangs: its copies are counted unchecked, not damaged, and nothing is rewritten onto it', { timeout: 180_000 }, async () => {
+    const root = mkdtempSync(join(tmpdir(), 'granary-hung-sweep-'));
+    const faults = join(root, 'faults.json');
+    const s = await startServer({ root, env: FAULT_ENV(faults) });
+    servers.push(s);
+    await makeBucket(s, 'bkt');
+    const objects = new Map<string, Buffer>();
+    for (let i = 0; i < 3; i++) {
+      objects.set(`small-${i}`, seededBytes(3000 + i, 80 + i));
+      objects.set(`large-${i}`, seededBytes(600_000 + i, 90 + i));
+    }
+    for (const [key, data] of objects) await put(s, 'bkt', key, data);
+
+    const hung = s.drives[1];
+    setFaults(faults, { [hung]: HUNG });
+    const during = await healSweep(s);
+    assert.equal(during.state, 'done');
+    assert.equal(during.errors, 0, during.lastError);
+    // The engine's own documents (IAM, config) are objects too: at least the six.
+    assert.ok(during.found.objects >= 6, `${during.found.objects} objects`);
+    assert.equal(during.found.unanswered, during.found.objects, 'each object\'s copy on the hung drive went unchecked');
+    for (const kind of ['metadata', 'missing', 'truncated', 'corrupt'] as const) assert.equal(during.found[kind], 0, `${kind}: the hung drive was judged`);
+    await readsBack(s, objects);
+
+    setFaults(faults, {});
+    await waitUntil('the drive back online', async () => (await health(s)).sets[0].drives.find((d) => d.path === hung)?.state === 'online', 60_000);
+    const afterwards = await healSweep(s);
+    assert.equal(afterwards.found.unanswered, 0);
+    assert.equal(afterwards.found.metadata + afterwards.found.missing, 0, 'nothing was lost on the drive while it hung');
   });
 });
