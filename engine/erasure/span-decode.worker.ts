@@ -7,10 +7,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createXXHash128 } from 'hash-wasm';
 import { serveJobs } from '../common/serve-jobs.js';
+import { lowerThisThreadsPriority } from '../common/thread-priority.js';
 import { BlockCodec } from './block-codec.js';
 import type { SpanJob, SpanReply } from './span-decode.js';
 
 const HASH_LEN = (workerData as { hashLen: number }).hashLen;
+// Only rebuilds and deep checks use this thread: a client request's threads go first.
+lowerThisThreadsPriority();
 const port = parentPort!;
 const codecs = new Map<string, BlockCodec>();
 
