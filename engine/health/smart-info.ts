@@ -1,12 +1,15 @@
 import { execFile } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { access, realpath } from 'node:fs/promises';
 import si from 'systeminformation';
 import type { DriveSmart } from '../api/health/types.js';
+import { withinDeadline } from '../common/deadline.js';
 
 const SMARTCTL = '/usr/sbin/smartctl';
 /** SMART data changes slowly and smartctl wakes sleeping disks: ask at most this often. */
 const REFRESH_MS = 10 * 60 * 1000;
 const SMARTCTL_TIMEOUT_MS = 10_000;
+/** How long a drive folder has to tell its real path (the device lookup passes a silent one by until the next refresh). */
+const PATH_LOOK_MS = 2000;
 const START_DELAY_MS = 3_000;
 
 interface Device { device: string; model?: string }
@@ -68,12 +71,9 @@ export class SmartInfo {
     const disks = new Map(blocks.map((b) => [b.name, b]));
     const devices = new Map<string, Device>();
     for (const path of this.paths) {
-      let real: string;
-      try {
-        real = realpathSync(path);
-      } catch {
-        continue;
-      }
+      // Off the main thread and bounded: a drive folder on a disk that hangs must not stop the engine at every refresh.
+      const real = await withinDeadline(realpath(path), PATH_LOOK_MS).catch(() => null);
+      if (!real) continue;
       const fs = filesystems
         .filter((f) => f.mount && (real === f.mount || real.startsWith(f.mount.endsWith('/') ? f.mount : `${f.mount}/`)))
         .sort((a, b) => b.mount.length - a.mount.length)[0];
@@ -87,7 +87,7 @@ export class SmartInfo {
     }
     this.devices = devices;
     const smart = new Map<string, { status: DriveSmart['status']; temperature?: number; model?: string }>();
-    if (existsSync(SMARTCTL)) {
+    if (await access(SMARTCTL).then(() => true, () => false)) {
       for (const device of new Set([...devices.values()].map((d) => d.device))) {
         const s = await smartctl(device);
         if (s) smart.set(device, s);

@@ -1,6 +1,7 @@
 import { access, constants, readdir, stat, statfs } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { SetupPreviewResponse } from '../api/console/types.js';
+import { DriveError } from '../drive/drive-error.js';
 import { onDrive } from '../drive/drive-looks.js';
 import { readFormat } from '../drive/format.js';
 import { DeploymentError, setSizeFor } from '../erasure/deployment.js';
@@ -77,8 +78,9 @@ async function checkDrives(drives: unknown[]): Promise<(DriveCheck & { device: n
       if (duplicate) problem = 'it is chosen twice';
       else problem = await onDrive(path, 'read', 'looking at it', LOOK_MS, () => driveProblem(path));
     } catch (err) {
-      const e = err as NodeJS.ErrnoException & { kind?: string };
-      problem = e.kind === 'timeout' ? `it did not answer within ${LOOK_MS / 1000} s (a disk or network mount that hangs?)` : `it cannot be read: ${e.code ?? e.message}`;
+      problem = err instanceof DriveError && err.kind === 'timeout'
+        ? `it did not answer within ${LOOK_MS / 1000} s (a disk or network mount that hangs?)`
+        : `it cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
     }
     if (!problem && place.freeBytes === 0) problem = 'its filesystem has no free space';
     const check = { path, freeBytes: place.freeBytes, device: place.device };
