@@ -29,6 +29,16 @@ function setFaults(file: string, drives: Record<string, object>): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/** An engine on fresh drives whose fault hook file is `faults`, with bucket bkt made. */
+async function faultyServer(label: string): Promise<{ s: RunningServer; faults: string; root: string }> {
+  const root = mkdtempSync(join(tmpdir(), `granary-hung-${label}-`));
+  const faults = join(root, 'faults.json');
+  const s = await startServer({ root, env: FAULT_ENV(faults) });
+  servers.push(s);
+  await makeBucket(s, 'bkt');
+  return { s, faults, root };
+}
+
 async function health(s: RunningServer): Promise<HealthSnapshot> {
   const res = await signedFetch(s, 'GET', '/granary/admin/v1/health');
   assert.equal(res.status, 200, await res.clone().text());
@@ -100,11 +110,7 @@ describe('disks that hang outside a running drive', () => {
   });
 
   it('granary admin drive replace: an OLD drive that hangs does not hold the call, and a NEW folder that hangs is refused with the set unchanged', { timeout: 180_000 }, async () => {
-    const root = mkdtempSync(join(tmpdir(), 'granary-hung-replace-'));
-    const faults = join(root, 'faults.json');
-    const s = await startServer({ root, env: FAULT_ENV(faults) });
-    servers.push(s);
-    await makeBucket(s, 'bkt');
+    const { s, faults, root } = await faultyServer('replace');
     const objects = new Map<string, Buffer>();
     for (let i = 0; i < 3; i++) objects.set(`obj-${i}`, seededBytes(700_000 + i, 70 + i));
     for (const [key, data] of objects) await put(s, 'bkt', key, data);
@@ -137,11 +143,7 @@ describe('disks that hang outside a running drive', () => {
   });
 
   it('a heal sweep while a drive hangs: its copies are counted unchecked, not damaged, and nothing is rewritten onto it', { timeout: 180_000 }, async () => {
-    const root = mkdtempSync(join(tmpdir(), 'granary-hung-sweep-'));
-    const faults = join(root, 'faults.json');
-    const s = await startServer({ root, env: FAULT_ENV(faults) });
-    servers.push(s);
-    await makeBucket(s, 'bkt');
+    const { s, faults } = await faultyServer('sweep');
     const objects = new Map<string, Buffer>();
     for (let i = 0; i < 3; i++) {
       objects.set(`small-${i}`, seededBytes(3000 + i, 80 + i));
