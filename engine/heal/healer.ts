@@ -263,12 +263,14 @@ export class Healer {
     } catch (err) {
       throw replacementFailed(t.newPath, err);
     }
-    set.ctx.drives[t.slot] = null;
-    await t.old?.close().catch(() => undefined);
+    // Opened and given the set's buckets before it takes the slot: the slot is never empty, so the health
+    // model never shows the drive offline on its way from unformatted to healing.
     const fresh = await LocalDrive.open(t.newPath);
     for (const [bucket, created] of await set.bucketRows()) await fresh.apply({ op: 'makeBucket', bucket, created });
     set.ctx.drives[t.slot] = fresh;
     this.layer.deployment.sets[t.set].paths[t.slot] = t.newPath;
+    // Not awaited: the drive being replaced may be a disk that hangs, whose threads never finish closing.
+    void t.old?.close().catch(() => undefined);
     this.emit({ type: 'heal.drive-replaced', drive: t.newPath, set: t.set });
     this.rebuild(t.set, set, fresh);
   }
