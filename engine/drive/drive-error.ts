@@ -17,6 +17,11 @@ export class DriveError extends Error {
   }
 }
 
+/** The drive did not answer (over its deadline, or taken offline): it can be neither judged nor read from now. */
+export function isSilence(err: unknown): err is DriveError {
+  return err instanceof DriveError && (err.kind === 'timeout' || err.kind === 'offline');
+}
+
 /** Classifies a Node fs error of a drive operation. */
 export function driveErrorFrom(err: unknown, context: string): DriveError {
   if (err instanceof DriveError) return err;

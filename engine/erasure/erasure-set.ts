@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { GranaryError } from '../common/errors.js';
 import type { LocalDrive, ShardFileWriter } from '../drive/local-drive.js';
-import { DriveError } from '../drive/drive-error.js';
+import { isSilence } from '../drive/drive-error.js';
 import type { MetaOp, OpResult } from '../drive/meta-ops.js';
 import type { PartRecord, PartUploadRecord, StoredVersion, UploadRecord, VersionRecord } from '../drive/records.js';
 import { agreedRecord } from './record-agreement.js';
@@ -418,7 +418,7 @@ export class ErasureSet {
         try {
           damage = await quickCheck(d, bucket, key, record, k);
         } catch (err) {
-          if (err instanceof DriveError && (err.kind === 'timeout' || err.kind === 'offline')) {
+          if (isSilence(err)) {
             unanswered.add(slot);
             continue;
           }
@@ -725,6 +725,11 @@ export class ErasureSet {
       for (const r of rows ?? []) buckets.set(r.name, Math.min(buckets.get(r.name) ?? r.created, r.created));
     }
     return buckets;
+  }
+
+  /** A drive about to join the set (a replacement, or one back after start) gets every bucket row the set's drives know. */
+  async giveBuckets(drive: LocalDrive): Promise<void> {
+    for (const [bucket, created] of await this.bucketRows()) await drive.apply({ op: 'makeBucket', bucket, created });
   }
 
   /** Refuses a write before its body is read when too few drives have room for it (reads go on). */

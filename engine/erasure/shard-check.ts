@@ -1,4 +1,4 @@
-import { DriveError } from '../drive/drive-error.js';
+import { isSilence } from '../drive/drive-error.js';
 import type { LocalDrive } from '../drive/local-drive.js';
 import type { VersionRecord } from '../drive/records.js';
 import { blockHash, hashEquals, HASH_LEN } from './bitrot.js';
@@ -42,7 +42,7 @@ export async function quickCheck(drive: LocalDrive, bucket: string, key: string,
       size = await drive.shardSize(record.dataDir, part.number);
     } catch (err) {
       // A drive that does not answer cannot be judged; one that answers without the file lacks it.
-      if (err instanceof DriveError && (err.kind === 'timeout' || err.kind === 'offline')) throw err;
+      if (isSilence(err)) throw err;
       return 'missing';
     }
     if (size !== layout.shardFileSize) return 'truncated';

@@ -266,7 +266,7 @@ export class Healer {
     // Opened and given the set's buckets before it takes the slot: the slot is never empty, so the health
     // model never shows the drive offline on its way from unformatted to healing.
     const fresh = await LocalDrive.open(t.newPath);
-    for (const [bucket, created] of await set.bucketRows()) await fresh.apply({ op: 'makeBucket', bucket, created });
+    await set.giveBuckets(fresh);
     set.ctx.drives[t.slot] = fresh;
     this.layer.deployment.sets[t.set].paths[t.slot] = t.newPath;
     // Not awaited: the drive being replaced may be a disk that hangs, whose threads never finish closing.

@@ -139,7 +139,7 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
       if (drive.id !== id) this.openErrors.set(path, `it now carries drive id ${drive.id}, not ${id}: restart Granary to have its drives recognised again`);
       return null;
     }
-    for (const [bucket, created] of await set.bucketRows()) await drive.apply({ op: 'makeBucket', bucket, created });
+    await set.giveBuckets(drive);
     set.ctx.drives[slot] = drive;
     this.openErrors.delete(path);
     return drive;
