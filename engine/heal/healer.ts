@@ -325,12 +325,17 @@ export class Healer {
       bitrot: (bucket, key, drive, reason, repaired) => this.emit({ type: 'heal.bitrot', bucket, key, drive, reason, repaired }),
     }).then(
       async () => {
-        status.state = this.closed ? 'aborted' : 'done';
-        if (status.state === 'done') await finish?.();
-        if (status.state === 'done') {
-          status.percent = 100;
-          status.etaSeconds = 0;
+        if (this.closed) {
+          status.state = 'aborted';
+          return;
         }
+        // Still 'running' while `finish` works: a poll must not see 'done' short of 100 %, nor the watcher a finished
+        // rebuild whose healing marker is still there (it would start another).
+        await finish?.();
+        if (status.state !== 'running') return;
+        status.percent = 100;
+        status.etaSeconds = 0;
+        status.state = 'done';
       },
       (err: unknown) => {
         status.state = 'failed';
