@@ -1,10 +1,17 @@
 /**
  * `npm run bench -- heal [MiB]`: rebuilds a replaced drive of a 4-drive set
- * (2 data + 2 parity) holding MiB of objects (default 64) and reports the
- * rebuild rate beside a raw copy (`cp -r` + `sync`) of the same drive's
- * bytes on the same disk, and foreground GET p99 while the rebuild runs
- * against the same GETs, at the same pace, with the set idle. Targets (issue 6): rebuild ≥ 70 %
- * of the raw copy rate; GET p99 under heal ≤ 2× idle.
+ * (2 data + 2 parity) holding MiB of objects (default 1024: the issue asks
+ * for gigabytes, and a smaller set is mostly the rebuild's start-up) and
+ * reports the rebuild rate beside a raw copy (`cp -r` + `sync`) of the same
+ * drive's bytes on the same disk, and foreground GET p99 while the rebuild
+ * runs against the same GETs, at the same pace, with the set idle.
+ * Targets (issue 6): rebuild ≥ 70 % of the raw copy rate; GET p99 under
+ * heal ≤ 2× idle.
+ *
+ * ROUNDS rounds (default 3), each measuring the idle GETs, one raw copy,
+ * one copy through user memory and one rebuild, back to back: a shared
+ * disk's rate swings by 2× within a minute, so each ratio is taken within
+ * its round and the medians are reported beside every round's figures.
  */
 import { Readable } from 'node:stream';
 import { execFileSync } from 'node:child_process';
@@ -16,9 +23,10 @@ import { DEFAULT_HEALER_CONFIG, Healer } from '../engine/heal/healer.js';
 import { ErasureObjectLayer } from '../engine/object/erasure-object-layer.js';
 
 const MiB = 1024 * 1024;
-const totalMiB = Number(process.argv[2] ?? 64);
-if (!Number.isFinite(totalMiB) || totalMiB < 4) {
-  console.error('usage: npm run bench -- heal [MiB ≥ 4]');
+const totalMiB = Number(process.argv[2] ?? 1024);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+if (!Number.isFinite(totalMiB) || totalMiB < 4 || !(ROUNDS >= 1)) {
+  console.error('usage: [ROUNDS=n] npm run bench -- heal [MiB ≥ 4]');
   process.exit(2);
 }
 const OBJECT = 4 * MiB;
@@ -68,73 +76,88 @@ async function getLatency(layer: ErasureObjectLayer, i: number): Promise<number>
   return performance.now() - t;
 }
 
-try {
-  let layer = await ErasureObjectLayer.open({ drives, parity: 2 });
-  await layer.makeBucket('bench');
-  const body = randomBytes(OBJECT);
-  const count = Math.ceil((totalMiB * MiB) / OBJECT);
-  for (let i = 0; i < count; i++) await layer.putObject('bench', `data/${i}`, once(body));
-  for (let i = 0; i < PROBES; i++) await layer.putObject('bench', `probe/${i}`, once(randomBytes(PROBE)));
-
-  // Idle and under heal, the same client: one GET every 5 ms, as a foreground user would pace them.
-  const idle: number[] = [];
-  for (let i = 0; i < 400; i++) {
-    idle.push(await getLatency(layer, i));
+/** One GET every 5 ms, as a foreground user would pace them, until `until` says stop (or `count` GETs). */
+async function pacedGets(layer: ErasureObjectLayer, until: (n: number) => boolean): Promise<number[]> {
+  const times: number[] = [];
+  while (!until(times.length)) {
+    times.push(await getLatency(layer, times.length));
     await new Promise((r) => setTimeout(r, 5));
   }
+  return times;
+}
+
+/** Seconds to run `work`. */
+async function timed(work: () => unknown): Promise<number> {
+  const start = performance.now();
+  await work();
+  return (performance.now() - start) / 1000;
+}
+
+interface Round { copies: number[]; copy: number; userCopy: number; rebuild: number; idleP99: number; healP99: number; gets: number }
+
+async function round(): Promise<Round> {
+  let layer = await ErasureObjectLayer.open({ drives });
+  const idle = await pacedGets(layer, (n) => n >= 400);
+  await layer.close();
 
   // The raw copy: the bytes one drive holds, copied on the same disk and made durable.
-  // Three copies, the median kept: one copy of a few hundred MB swings by half on a shared disk.
   const driveBytes = du(join(drives[1], 'data'));
+  const copy = join(root, 'copy');
+  // Three copies, the median kept. On this VM the first copy after other writes runs at half the speed of the
+  // next two (ext4 reuses the blocks the last copy freed, which the virtual disk has already allocated): the
+  // median is the faster, harder baseline, and every copy's rate is printed.
   const copies: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    execFileSync('cp', ['-r', join(drives[1], 'data'), join(root, 'copy')]);
-    execFileSync('sync', ['-f', join(root, 'copy')]);
-    copies.push((performance.now() - start) / 1000);
-    rmSync(join(root, 'copy'), { recursive: true, force: true });
+    copies.push(await timed(() => {
+      execFileSync('cp', ['-r', join(drives[1], 'data'), copy]);
+      execFileSync('sync', ['-f', copy]);
+    }));
+    rmSync(copy, { recursive: true, force: true });
   }
-  const copySeconds = pct(copies, 0.5);
-  const userCopies: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    await userSpaceCopy(join(drives[1], 'data'), join(root, 'copy'));
-    userCopies.push((performance.now() - start) / 1000);
-    rmSync(join(root, 'copy'), { recursive: true, force: true });
-  }
-  const userCopySeconds = pct(userCopies, 0.5);
+  const userCopySeconds = await timed(() => userSpaceCopy(join(drives[1], 'data'), copy));
+  rmSync(copy, { recursive: true, force: true });
 
-  await layer.close();
   rmSync(drives[1], { recursive: true, force: true });
   layer = await ErasureObjectLayer.open({ drives });
   const healer = new Healer(layer, { ...DEFAULT_HEALER_CONFIG, intervalSeconds: 0, watchSeconds: 3600 });
-  const underHeal: number[] = [];
   const healStart = performance.now();
   healer.start();
   let rebuild = healer.status().rebuilds[0];
-  while (!rebuild || rebuild.state === 'running') {
-    underHeal.push(await getLatency(layer, underHeal.length));
-    // The pace of a foreground client, not a tight loop: one GET every 5 ms.
-    await new Promise((r) => setTimeout(r, 5));
+  const underHeal = await pacedGets(layer, () => {
     rebuild = healer.status().rebuilds[0];
-  }
+    return rebuild !== undefined && rebuild.state !== 'running';
+  });
   const healSeconds = (performance.now() - healStart) / 1000;
   await healer.close();
   if (rebuild.state !== 'done') throw new Error(`rebuild ${rebuild.state}: ${rebuild.lastError}`);
   const rebuiltBytes = du(join(drives[1], 'data'));
   await layer.close();
+  if (rebuiltBytes !== driveBytes) throw new Error(`rebuilt ${rebuiltBytes} bytes of shards, the drive held ${driveBytes}`);
+  const rate = (s: number) => driveBytes / MiB / s;
+  return { copies: copies.map(rate), copy: rate(pct(copies, 0.5)), userCopy: rate(userCopySeconds), rebuild: rate(healSeconds), idleP99: pct(idle, 0.99), healP99: pct(underHeal, 0.99), gets: underHeal.length };
+}
 
-  const mbps = (bytes: number, s: number) => bytes / MiB / s;
-  const healRate = mbps(rebuiltBytes, healSeconds);
-  const copyRate = mbps(driveBytes, copySeconds);
-  console.log(`heal bench: ${count} objects of ${OBJECT / MiB} MiB (${totalMiB} MiB of data), 2+2 set, one drive replaced`);
-  console.log(`  rebuilt ${(rebuiltBytes / MiB).toFixed(1)} MiB of shards in ${healSeconds.toFixed(2)} s: ${healRate.toFixed(1)} MB/s (${mbps(rebuild.bytesDone, healSeconds).toFixed(1)} MB/s of object data)`);
-  console.log(`  raw copy of ${(driveBytes / MiB).toFixed(1)} MiB (cp -r + sync, median of 3) in ${copySeconds.toFixed(2)} s: ${copyRate.toFixed(1)} MB/s`);
-  const userCopyRate = mbps(driveBytes, userCopySeconds);
-  console.log(`  copy through user memory (4 MiB read/write + fdatasync, median of 3): ${userCopyRate.toFixed(1)} MB/s`);
-  console.log(`  rebuild / raw copy: ${(healRate / copyRate).toFixed(2)} (target ≥ 0.70); rebuild / user-memory copy: ${(healRate / userCopyRate).toFixed(2)}`);
-  console.log(`  GET ${PROBE / 1024} KiB p99: idle ${pct(idle, 0.99).toFixed(2)} ms (${idle.length} GETs), under heal ${pct(underHeal, 0.99).toFixed(2)} ms (${underHeal.length} GETs)`);
-  console.log(`  p99 under heal / idle: ${(pct(underHeal, 0.99) / pct(idle, 0.99)).toFixed(2)} (target ≤ 2)`);
+try {
+  const layer = await ErasureObjectLayer.open({ drives, parity: 2 });
+  await layer.makeBucket('bench');
+  const body = randomBytes(OBJECT);
+  const count = Math.ceil((totalMiB * MiB) / OBJECT);
+  for (let i = 0; i < count; i++) await layer.putObject('bench', `data/${i}`, once(body));
+  for (let i = 0; i < PROBES; i++) await layer.putObject('bench', `probe/${i}`, once(randomBytes(PROBE)));
+  await layer.close();
+  const driveMiB = du(join(drives[1], 'data')) / MiB;
+
+  console.log(`heal bench: ${count} objects of ${OBJECT / MiB} MiB (${totalMiB} MiB of data), 2+2 set, one drive of ${driveMiB.toFixed(1)} MiB of shards replaced, ${ROUNDS} rounds`);
+  console.log(`  round  ${'cp+sync MB/s (median)'.padEnd(24)} user copy    rebuild   rebuild÷cp  rebuild÷user   GET p99 idle  under heal  ratio`);
+  const rounds: Round[] = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    const x = await round();
+    rounds.push(x);
+    console.log(`  ${String(r).padStart(5)}  ${`${x.copies.map((c) => c.toFixed(0)).join('/')} (${x.copy.toFixed(0)})`.padEnd(24)} ${x.userCopy.toFixed(0).padStart(9)} ${x.rebuild.toFixed(0).padStart(10)} ${(x.rebuild / x.copy).toFixed(2).padStart(12)} ${(x.rebuild / x.userCopy).toFixed(2).padStart(13)} ${x.idleP99.toFixed(2).padStart(11)} ms ${x.healP99.toFixed(2).padStart(8)} ms ${(x.healP99 / x.idleP99).toFixed(2).padStart(6)}  (${x.gets} GETs)`);
+  }
+  const median = (f: (x: Round) => number) => pct(rounds.map(f), 0.5);
+  console.log(`  medians: rebuild ${median((x) => x.rebuild).toFixed(0)} MB/s of shards; rebuild / raw copy ${median((x) => x.rebuild / x.copy).toFixed(2)} (target ≥ 0.70); rebuild / user-memory copy ${median((x) => x.rebuild / x.userCopy).toFixed(2)}`);
+  console.log(`  medians: GET ${PROBE / 1024} KiB p99 idle ${median((x) => x.idleP99).toFixed(2)} ms, under heal ${median((x) => x.healP99).toFixed(2)} ms; p99 under heal / idle ${median((x) => x.healP99 / x.idleP99).toFixed(2)} (target ≤ 2)`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
