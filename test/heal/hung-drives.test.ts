@@ -109,6 +109,42 @@ describe('disks that hang outside a running drive', () => {
     await readsBack(s, objects);
   });
 
+  it('two drives that hang at start leave two slots unknown: each drive takes its own slot back by its drive id once it answers, and is healed', { timeout: 180_000 }, async () => {
+    const root = mkdtempSync(join(tmpdir(), 'granary-hung-two-'));
+    const faults = join(root, 'faults.json');
+    const objects = new Map<string, Buffer>();
+    const first = await startServer({ root });
+    await makeBucket(first, 'bkt');
+    for (let i = 0; i < 3; i++) objects.set(`large-${i}`, seededBytes(900_000 + i, 30 + i));
+    for (const [key, data] of objects) await put(first, 'bkt', key, data);
+    await first.kill();
+
+    // Drives 1 and 3 of four, each unread at start: which slot is whose cannot be told until one answers.
+    const hung = [first.drives[1], first.drives[3]];
+    setFaults(faults, Object.fromEntries(hung.map((d) => [d, HUNG])));
+    const s = await startServer({ root, env: FAULT_ENV(faults) });
+    servers.push(s);
+    const before = await health(s);
+    assert.deepEqual(before.sets[0].drives.map((d) => d.path), [s.drives[0], null, s.drives[2], null]);
+    assert.equal(before.sets[0].state, 'read-only');
+    await readsBack(s, objects);
+
+    setFaults(faults, {});
+    await waitUntil('both drives back online in their own slots', async () => {
+      const drives = (await health(s)).sets[0].drives;
+      return drives.every((d, slot) => d.path === s.drives[slot] && d.state === 'online');
+    }, 60_000);
+    for (const d of hung) assert.match(s.output(), new RegExp(`drive ${d}, unread at start, answers with its format`));
+    for (const d of hung) {
+      await waitUntil(`the rebuild of ${d}`, async () => (await healStatus(s)).rebuilds.find((r) => r.drive === d && r.state === 'done'), 120_000);
+    }
+    // Writes go on once the set has its write quorum again, onto every drive.
+    objects.set('after', seededBytes(800_000, 99));
+    await put(s, 'bkt', 'after', objects.get('after')!);
+    for (const d of s.drives) assert.equal(partFiles(d), 4, `shards on ${d}`);
+    await readsBack(s, objects);
+  });
+
   it('granary admin drive replace: an OLD drive that hangs does not hold the call, and a NEW folder that hangs is refused with the set unchanged', { timeout: 180_000 }, async () => {
     const { s, faults, root } = await faultyServer('replace');
     const objects = new Map<string, Buffer>();
