@@ -18,14 +18,12 @@ import { faultApplies, injectedFault } from './drive-faults.js';
  * other error (EIO from a failing disk) is null too, since taking a
  * failing drive for a blank one would format it.
  */
-export function existsOnDrive(root: string, path: string, ms: number): Promise<boolean | null> {
-  return withinDeadline(
-    injectedWait(root, 'read').then(() => access(path)).then(
-      () => true,
-      (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' || err.code === 'ENOTDIR' ? false : null),
-    ),
-    ms,
-  );
+export async function existsOnDrive(root: string, path: string, ms: number): Promise<boolean | null> {
+  const answer = await look(root, 'read', ms, () => access(path).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' || err.code === 'ENOTDIR' ? false : null),
+  )).catch(() => null);
+  return typeof answer === 'object' && answer !== null ? answer.value : null;
 }
 
 export interface DriveSpace {
@@ -38,9 +36,10 @@ export interface DriveSpace {
 /** The drive's space as statfs tells it (or as the test hook says), or null when it did not answer within `ms` or failed. */
 export async function driveSpace(root: string, ms: number): Promise<DriveSpace | null> {
   const fault = injectedFault(root);
-  const answer = await withinDeadline(injectedWait(root, 'read').then(() => Promise.all([statfs(root), stat(root)])), ms).catch(() => null);
-  if (!answer) return null;
-  const [fs, st] = answer;
+  // One call after the other: on a disk that hangs, the first holds one thread of the pool, not two.
+  const answer = await look(root, 'read', ms, async () => [await statfs(root), await stat(root)] as const).catch(() => null);
+  if (typeof answer !== 'object' || answer === null) return null;
+  const [fs, st] = answer.value;
   return {
     totalBytes: fault?.totalBytes ?? fs.blocks * fs.bsize,
     freeBytes: fault?.freeBytes ?? fs.bavail * fs.bsize,
@@ -55,17 +54,62 @@ export async function driveSpace(root: string, ms: number): Promise<DriveSpace |
  * pool's threads, never the engine.
  */
 export async function onDrive<T>(root: string, kind: 'read' | 'write', what: string, ms: number, work: () => Promise<T>): Promise<T> {
-  const answer = await withinDeadline(injectedWait(root, kind).then(work).then((value) => ({ value })), ms);
-  if (!answer) throw new DriveError('timeout', `${root}: ${what} took over ${ms} ms`);
+  const answer = await look(root, kind, ms, work);
+  if (answer === 'late') throw new DriveError('timeout', `${root}: ${what} took over ${ms} ms`);
+  if (answer === 'stuck') throw new DriveError('timeout', `${root}: ${what} not tried: an earlier call on this drive has not returned`);
   return answer.value;
 }
 
-/** A drive the hook hangs answers late; one it fails answers EIO. Nothing waits here unless a test set the hook. */
+/**
+ * Calls that outlived their deadline and have not returned yet, by drive
+ * root. Each holds one of the thread pool's threads (four by default),
+ * which every file call of the engine shares: a disk that hangs must hold
+ * one, not a new one at each poll of the health model or the heal watcher.
+ */
+const stuck = new Map<string, number>();
+
+/**
+ * `work` on the drive at `root` within `ms`: its value, 'late' once `ms`
+ * passed, or 'stuck' at once, without trying, while an earlier call on the
+ * same drive is still out past its deadline. Late work is not cancelled;
+ * work the test hook held past its deadline is dropped, never run.
+ */
+async function look<T>(root: string, kind: 'read' | 'write', ms: number, work: () => Promise<T>): Promise<{ value: T } | 'late' | 'stuck'> {
+  if (stuck.has(root)) return 'stuck';
+  let late = false;
+  const call = injectedWait(root, kind).then(() => {
+    if (late) throw new DriveError('timeout', `${root}: dropped, its deadline passed while the test hook held it`);
+    return work();
+  });
+  const answer = await withinDeadline(call.then((value) => ({ value })), ms);
+  if (answer) return answer;
+  late = true;
+  stuck.set(root, (stuck.get(root) ?? 0) + 1);
+  const returned = () => {
+    const n = (stuck.get(root) ?? 1) - 1;
+    if (n > 0) stuck.set(root, n);
+    else stuck.delete(root);
+  };
+  call.then(returned, returned);
+  return 'late';
+}
+
+/**
+ * A drive the hook hangs answers late; one it fails answers EIO. A hang
+ * ends when its delay has passed or the test lifts it, as a disk that comes
+ * back returns the calls it held. Nothing waits here unless a test set the hook.
+ */
 async function injectedWait(root: string, kind: 'read' | 'write'): Promise<void> {
   const fault = injectedFault(root);
   if (!faultApplies(fault, kind)) return;
-  // Unreferenced: a look left behind by its deadline must not keep the process open.
-  if (fault.delayMs) await sleep(fault.delayMs, undefined, { ref: false });
+  if (fault.delayMs) {
+    const until = Date.now() + fault.delayMs;
+    // Unreferenced: a call left behind by its deadline must not keep the process open.
+    while (Date.now() < until && injectedFault(root)?.delayMs) await sleep(Math.min(HOOK_POLL_MS, until - Date.now()), undefined, { ref: false });
+  }
   if (fault.error === 'io') throw Object.assign(new Error('EIO: injected by the test fault hook'), { code: 'EIO' });
   if (fault.error === 'full' && kind === 'write') throw Object.assign(new Error('ENOSPC: injected by the test fault hook'), { code: 'ENOSPC' });
 }
+
+/** How often a hung call looks whether the test lifted its hang. */
+const HOOK_POLL_MS = 100;

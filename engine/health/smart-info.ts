@@ -26,6 +26,8 @@ export class SmartInfo {
   private smart = new Map<string, { status: DriveSmart['status']; temperature?: number; model?: string }>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | null = null;
+  /** Paths whose realpath outlived its deadline and has not returned: not asked again until it does (each holds a pool thread). */
+  private readonly unanswered = new Set<string>();
 
   constructor(private readonly paths: string[], private readonly log: (line: string) => void = () => undefined) {}
 
@@ -72,8 +74,14 @@ export class SmartInfo {
     const devices = new Map<string, Device>();
     for (const path of this.paths) {
       // Off the main thread and bounded: a drive folder on a disk that hangs must not stop the engine at every refresh.
-      const real = await withinDeadline(realpath(path), PATH_LOOK_MS).catch(() => null);
-      if (!real) continue;
+      if (this.unanswered.has(path)) continue;
+      const call = realpath(path);
+      const real = await withinDeadline(call, PATH_LOOK_MS).catch(() => null);
+      if (!real) {
+        this.unanswered.add(path);
+        void call.then(() => this.unanswered.delete(path), () => this.unanswered.delete(path));
+        continue;
+      }
       const fs = filesystems
         .filter((f) => f.mount && (real === f.mount || real.startsWith(f.mount.endsWith('/') ? f.mount : `${f.mount}/`)))
         .sort((a, b) => b.mount.length - a.mount.length)[0];

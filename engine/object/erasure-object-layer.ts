@@ -320,8 +320,14 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
   private lookAtDriveFiles(): Promise<void> {
     this.filesLook ??= Promise.all(this.deployment.sets.flatMap((layout) => layout.paths.map(async (path) => {
       if (path === null) return;
-      const [root, format, healing] = await Promise.all([path, join(path, META_DIR, FORMAT_FILE), join(path, META_DIR, HEALING_FILE)].map((p) => existsOnDrive(path, p, DRIVE_ANSWER_MS)));
-      if (root === null || format === null || healing === null) return;
+      // One look after the other, and none after a drive's first silence: on a disk that hangs, one look holds a thread.
+      const answers: boolean[] = [];
+      for (const p of [path, join(path, META_DIR, FORMAT_FILE), join(path, META_DIR, HEALING_FILE)]) {
+        const there = await existsOnDrive(path, p, DRIVE_ANSWER_MS);
+        if (there === null) return;
+        answers.push(there);
+      }
+      const [root, format, healing] = answers;
       this.driveFiles.set(path, { healing, unformatted: root && !format });
     }))).then(() => { this.filesLook = null; });
     return this.filesLook;

@@ -229,7 +229,7 @@ describe('drive health', () => {
     assert.equal(c.deploymentId, snap.deploymentId);
   });
 
-  test('a drive whose files do not answer: the health JSON does not wait for it, the storage figures wait only their deadline, and what was seen stays', { timeout: 120_000 }, async () => {
+  test('a drive whose files do not answer: the health JSON does not wait for it, the storage figures do not ask a drive already holding a late look, and what was seen stays', { timeout: 120_000 }, async () => {
     const slow = server.drives[3];
     const seen = drive(await health(), slow);
     assert.ok(seen.totalBytes! > 0);
@@ -253,8 +253,9 @@ describe('drive health', () => {
     const took = performance.now() - started;
     assert.equal(res.status, 200, await res.clone().text());
     const info = (await res.json()) as { sets: { drives: { path: string; state: string; freeBytes?: number }[] }[] };
-    // It asked the drive and gave up at its 2 s deadline: the drive counts as offline in these figures only.
-    assert.ok(took >= 1_900 && took < 6_000, `admin info took ${took.toFixed(0)} ms`);
+    // The health monitor's looks at the drive are still held past their deadline, so the figures do not ask it
+    // again (each ask would hold another thread of the pool): the drive counts as offline in these figures only, at once.
+    assert.ok(took < 1_500, `admin info took ${took.toFixed(0)} ms`);
     const figures = info.sets[0].drives;
     assert.equal(figures.find((x) => x.path === slow)?.state, 'offline');
     assert.ok(figures.filter((x) => x.path !== slow).every((x) => x.state === 'online' && x.freeBytes! >= 0));
