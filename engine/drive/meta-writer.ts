@@ -25,6 +25,8 @@ export class MetaWriter {
       };
       this.worker.once('message', onReady);
       this.worker.once('error', reject);
+      // Settled once an abandoned writer's thread has stopped: until then it may hold a call on its disk (drive-looks.ts counts it).
+      this.worker.once('exit', () => reject(new Error('drive writer stopped before it was ready')));
     });
     this.worker.on('message', (msg: OpReply[] | 'ready') => {
       if (msg === 'ready') return;
