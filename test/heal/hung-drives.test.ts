@@ -39,6 +39,16 @@ async function faultyServer(label: string): Promise<{ s: RunningServer; faults: 
   return { s, faults, root };
 }
 
+/** An engine run once on fresh drives to store `objects` in bucket bkt, then stopped: for a restart with a fault. */
+async function storedThenStopped(label: string, objects: Map<string, Buffer>): Promise<{ root: string; faults: string; first: RunningServer }> {
+  const root = mkdtempSync(join(tmpdir(), `granary-hung-${label}-`));
+  const first = await startServer({ root });
+  await makeBucket(first, 'bkt');
+  for (const [key, data] of objects) await put(first, 'bkt', key, data);
+  await first.kill();
+  return { root, faults: join(root, 'faults.json'), first };
+}
+
 async function health(s: RunningServer): Promise<HealthSnapshot> {
   const res = await signedFetch(s, 'GET', '/granary/admin/v1/health');
   assert.equal(res.status, 200, await res.clone().text());
@@ -64,17 +74,12 @@ async function readsBack(s: RunningServer, objects: Map<string, Buffer>): Promis
 
 describe('disks that hang outside a running drive', () => {
   it('a drive that hangs at start is left out: the engine starts and serves, names it offline, and takes it back and heals it when it answers', { timeout: 180_000 }, async () => {
-    const root = mkdtempSync(join(tmpdir(), 'granary-hung-start-'));
-    const faults = join(root, 'faults.json');
     const objects = new Map<string, Buffer>();
-    const first = await startServer({ root });
-    await makeBucket(first, 'bkt');
     for (let i = 0; i < 3; i++) {
       objects.set(`before/small-${i}`, seededBytes(1500 + i, i));
       objects.set(`before/large-${i}`, seededBytes(1024 * 1024 + i, 10 + i));
     }
-    for (const [key, data] of objects) await put(first, 'bkt', key, data);
-    await first.kill();
+    const { root, faults, first } = await storedThenStopped('start', objects);
 
     const hung = first.drives[2];
     setFaults(faults, { [hung]: HUNG });
@@ -110,14 +115,9 @@ describe('disks that hang outside a running drive', () => {
   });
 
   it('two drives that hang at start leave two slots unknown: each drive takes its own slot back by its drive id once it answers, and is healed', { timeout: 180_000 }, async () => {
-    const root = mkdtempSync(join(tmpdir(), 'granary-hung-two-'));
-    const faults = join(root, 'faults.json');
     const objects = new Map<string, Buffer>();
-    const first = await startServer({ root });
-    await makeBucket(first, 'bkt');
     for (let i = 0; i < 3; i++) objects.set(`large-${i}`, seededBytes(900_000 + i, 30 + i));
-    for (const [key, data] of objects) await put(first, 'bkt', key, data);
-    await first.kill();
+    const { root, faults, first } = await storedThenStopped('two', objects);
 
     // Drives 1 and 3 of four, each unread at start: which slot is whose cannot be told until one answers.
     const hung = [first.drives[1], first.drives[3]];
