@@ -76,7 +76,7 @@ async function getLatency(layer: ErasureObjectLayer, i: number): Promise<number>
   return performance.now() - t;
 }
 
-/** One GET every 5 ms, as a foreground user would pace them, until `until` says stop (or `count` GETs). */
+/** One GET every 5 ms, as a foreground user would pace them, until `until` (given the GETs so far) says stop. */
 async function pacedGets(layer: ErasureObjectLayer, until: (n: number) => boolean): Promise<number[]> {
   const times: number[] = [];
   while (!until(times.length)) {

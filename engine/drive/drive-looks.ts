@@ -1,6 +1,6 @@
 import { access, stat, statfs } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withinDeadline } from '../common/deadline.js';
+import { LateCalls } from '../common/late-calls.js';
 import { DriveError } from './drive-error.js';
 import { faultApplies, injectedFault } from './drive-faults.js';
 
@@ -22,8 +22,8 @@ export async function existsOnDrive(root: string, path: string, ms: number): Pro
   const answer = await look(root, 'read', ms, () => access(path).then(
     () => true,
     (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' || err.code === 'ENOTDIR' ? false : null),
-  )).catch(() => null);
-  return typeof answer === 'object' && answer !== null ? answer.value : null;
+  )).catch(() => 'late' as const);
+  return typeof answer === 'object' ? answer.value : null;
 }
 
 export interface DriveSpace {
@@ -37,8 +37,8 @@ export interface DriveSpace {
 export async function driveSpace(root: string, ms: number): Promise<DriveSpace | null> {
   const fault = injectedFault(root);
   // One call after the other: on a disk that hangs, the first holds one thread of the pool, not two.
-  const answer = await look(root, 'read', ms, async () => [await statfs(root), await stat(root)] as const).catch(() => null);
-  if (typeof answer !== 'object' || answer === null) return null;
+  const answer = await look(root, 'read', ms, async () => [await statfs(root), await stat(root)] as const).catch(() => 'late' as const);
+  if (typeof answer !== 'object') return null;
   const [fs, st] = answer.value;
   return {
     totalBytes: fault?.totalBytes ?? fs.blocks * fs.bsize,
@@ -56,42 +56,19 @@ export async function driveSpace(root: string, ms: number): Promise<DriveSpace |
 export async function onDrive<T>(root: string, kind: 'read' | 'write', what: string, ms: number, work: () => Promise<T>): Promise<T> {
   const answer = await look(root, kind, ms, work);
   if (answer === 'late') throw new DriveError('timeout', `${root}: ${what} took over ${ms} ms`);
-  if (answer === 'stuck') throw new DriveError('timeout', `${root}: ${what} not tried: an earlier call on this drive has not returned`);
+  if (answer === 'held') throw new DriveError('timeout', `${root}: ${what} not tried: an earlier call on this drive has not returned`);
   return answer.value;
 }
 
-/**
- * Calls that outlived their deadline and have not returned yet, by drive
- * root. Each holds one of the thread pool's threads (four by default),
- * which every file call of the engine shares: a disk that hangs must hold
- * one, not a new one at each poll of the health model or the heal watcher.
- */
-const stuck = new Map<string, number>();
+/** Calls on each drive root out past their deadline: see LateCalls. */
+const lateCalls = new LateCalls();
 
-/**
- * `work` on the drive at `root` within `ms`: its value, 'late' once `ms`
- * passed, or 'stuck' at once, without trying, while an earlier call on the
- * same drive is still out past its deadline. Late work is not cancelled;
- * work the test hook held past its deadline is dropped, never run.
- */
-async function look<T>(root: string, kind: 'read' | 'write', ms: number, work: () => Promise<T>): Promise<{ value: T } | 'late' | 'stuck'> {
-  if (stuck.has(root)) return 'stuck';
-  let late = false;
-  const call = injectedWait(root, kind).then(() => {
-    if (late) throw new DriveError('timeout', `${root}: dropped, its deadline passed while the test hook held it`);
+/** `work` on the drive at `root` within `ms`, as LateCalls runs it; work the test hook held past its deadline is dropped, never run. */
+function look<T>(root: string, kind: 'read' | 'write', ms: number, work: () => Promise<T>): Promise<{ value: T } | 'late' | 'held'> {
+  return lateCalls.run(root, ms, (isLate) => injectedWait(root, kind).then(() => {
+    if (isLate()) throw new DriveError('timeout', `${root}: dropped, its deadline passed while the test hook held it`);
     return work();
-  });
-  const answer = await withinDeadline(call.then((value) => ({ value })), ms);
-  if (answer) return answer;
-  late = true;
-  stuck.set(root, (stuck.get(root) ?? 0) + 1);
-  const returned = () => {
-    const n = (stuck.get(root) ?? 1) - 1;
-    if (n > 0) stuck.set(root, n);
-    else stuck.delete(root);
-  };
-  call.then(returned, returned);
-  return 'late';
+  }));
 }
 
 /**

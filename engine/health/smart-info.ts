@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { access, realpath } from 'node:fs/promises';
 import si from 'systeminformation';
 import type { DriveSmart } from '../api/health/types.js';
-import { withinDeadline } from '../common/deadline.js';
+import { LateCalls } from '../common/late-calls.js';
 
 const SMARTCTL = '/usr/sbin/smartctl';
 /** SMART data changes slowly and smartctl wakes sleeping disks: ask at most this often. */
@@ -26,8 +26,8 @@ export class SmartInfo {
   private smart = new Map<string, { status: DriveSmart['status']; temperature?: number; model?: string }>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | null = null;
-  /** Paths whose realpath outlived its deadline and has not returned: not asked again until it does (each holds a pool thread). */
-  private readonly unanswered = new Set<string>();
+  /** A path whose realpath is out past its deadline is not asked again until it returns. */
+  private readonly lateCalls = new LateCalls();
 
   constructor(private readonly paths: string[], private readonly log: (line: string) => void = () => undefined) {}
 
@@ -74,14 +74,9 @@ export class SmartInfo {
     const devices = new Map<string, Device>();
     for (const path of this.paths) {
       // Off the main thread and bounded: a drive folder on a disk that hangs must not stop the engine at every refresh.
-      if (this.unanswered.has(path)) continue;
-      const call = realpath(path);
-      const real = await withinDeadline(call, PATH_LOOK_MS).catch(() => null);
-      if (!real) {
-        this.unanswered.add(path);
-        void call.then(() => this.unanswered.delete(path), () => this.unanswered.delete(path));
-        continue;
-      }
+      const answer = await this.lateCalls.run(path, PATH_LOOK_MS, () => realpath(path)).catch(() => 'late' as const);
+      if (typeof answer !== 'object') continue;
+      const real = answer.value;
       const fs = filesystems
         .filter((f) => f.mount && (real === f.mount || real.startsWith(f.mount.endsWith('/') ? f.mount : `${f.mount}/`)))
         .sort((a, b) => b.mount.length - a.mount.length)[0];
