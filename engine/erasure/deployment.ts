@@ -24,6 +24,8 @@ export interface Deployment {
   fresh: boolean;
   /** Drives whose format file could not be read at start (a disk that hangs or fails), by path: why. */
   unread: Map<string, string>;
+  /** Blank drives left unformatted because a drive did not answer (it might be the one they would replace): engine/object/late-drives formats them once every drive answers. */
+  deferredBlank: string[];
   warnings: string[];
 }
 
@@ -112,7 +114,7 @@ export async function prepareDeployment(drivePaths: string[], opts: { parity?: n
   // A drive that did not answer may be the one a blank folder would stand in for: formatting now could give two drives one id.
   const toFormat = offline.length > 0 ? [] : blank;
   if (blank.length > 0 && offline.length > 0) {
-    warnings.push(`blank drive${blank.length > 1 ? 's' : ''} ${blank.join(', ')} left unformatted while another drive does not answer: restart once every drive answers`);
+    warnings.push(`blank drive${blank.length > 1 ? 's' : ''} ${blank.join(', ')} left unformatted while another drive does not answer: formatted in place of the lost drive${blank.length > 1 ? 's' : ''} once every drive answers`);
   }
   for (const [i, p] of toFormat.entries()) {
     const id = missingIds[i];
@@ -140,6 +142,7 @@ export async function prepareDeployment(drivePaths: string[], opts: { parity?: n
     replaced,
     fresh: false,
     unread,
+    deferredBlank: offline.length > 0 ? blank : [],
     warnings,
   };
 }
@@ -167,7 +170,7 @@ async function formatFresh(paths: string[], setSize: number, opts: { parity?: nu
   if (failed.length > 0) throw new DeploymentError(`cannot format a new deployment: ${failed.join('; ')}`);
   const setPaths: SetLayout[] = [];
   for (let i = 0; i < paths.length; i += setSize) setPaths.push({ paths: paths.slice(i, i + setSize), k: setSize - parity, m: parity });
-  return { deploymentId: base.deploymentId, blockSize: base.blockSize, sets: setPaths, replaced: [], fresh: true, unread: new Map(), warnings: [] };
+  return { deploymentId: base.deploymentId, blockSize: base.blockSize, sets: setPaths, replaced: [], fresh: true, unread: new Map(), deferredBlank: [], warnings: [] };
 }
 
 /** Present on a drive formatted in place of a lost one until its rebuild (engine/heal) completes. */

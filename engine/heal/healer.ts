@@ -155,9 +155,9 @@ export class Healer {
       // Never settles in this turn, so `finally` cannot run before `watching` is set.
       await Promise.resolve();
       try {
-        for (const path of await this.layer.placeUnread(WATCH_ANSWER_MS)) {
-          this.log(`heal: drive ${path}, unread at start, answers with its format: it takes its slot again`);
-        }
+        const late = await this.layer.placeLateDrives(WATCH_ANSWER_MS);
+        for (const path of late.placed) this.log(`heal: drive ${path}, unread at start, answers with its format: it takes its slot again`);
+        for (const { path, driveId } of late.formatted) this.log(`heal: drive ${path}, blank at start, formatted in place of lost drive ${driveId} now that every drive answers, to be healed`);
         for (const [index, set] of this.layer.sets.entries()) {
           for (let slot = 0; slot < set.n; slot++) {
             if (this.closed) return;

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { GranaryError, isGranaryError } from '../common/errors.js';
 import { compareKeys, prefixUpperBound } from '../common/key-order.js';
 import { driveSpace, existsOnDrive } from '../drive/drive-looks.js';
-import { FORMAT_FILE, META_DIR, readFormat } from '../drive/format.js';
+import { FORMAT_FILE, META_DIR } from '../drive/format.js';
 import { driveMonitorOptions } from '../drive/drive-monitor.js';
 import { LocalDrive } from '../drive/local-drive.js';
 import type { BucketRow, VersionRecord } from '../drive/records.js';
@@ -14,6 +14,7 @@ import { ErasureSet } from '../erasure/erasure-set.js';
 import { askDrives } from '../erasure/ask-drives.js';
 import { SetListCursor } from '../erasure/list-cursor.js';
 import { multipartEtag, normalizeEtag } from './etag.js';
+import { placeLateDrives, type LatePlacement } from './late-drives.js';
 import { checkBucketName, checkObjectKey } from './names.js';
 import {
   LIMITS,
@@ -117,32 +118,9 @@ export class ErasureObjectLayer implements ObjectLayer, SystemStore {
     return layer;
   }
 
-  /**
-   * Drives unread at start whose slot could not be told (more than one slot
-   * was unknown), looked at again: one whose format file now answers, with
-   * this deployment's id and the drive id of a slot still unknown, is given
-   * that slot (reopenDrive then opens it). Returns the paths placed. A drive
-   * still silent costs at most `ms`.
-   */
-  async placeUnread(ms: number): Promise<string[]> {
-    const known = new Set(this.deployment.sets.flatMap((layout) => layout.paths));
-    const placed: string[] = [];
-    for (const [path, why] of this.deployment.unread) {
-      if (known.has(path)) continue;
-      const state = await readFormat(path, ms).catch(() => null);
-      if (state?.kind !== 'formatted' || state.body.deploymentId !== this.deployment.deploymentId) continue;
-      this.sets.forEach((set, index) => {
-        // The slots' ids as the drives that opened hold them, not as the returning drive says.
-        const ids = set.drives.find((d) => d)?.format.sets[index] ?? [];
-        const slot = ids.indexOf(state.body.driveId);
-        const layout = this.deployment.sets[index];
-        if (slot < 0 || layout.paths[slot] !== null) return;
-        layout.paths[slot] = path;
-        this.openErrors.set(path, why);
-        placed.push(path);
-      });
-    }
-    return placed;
+  /** Drives the start could not place, given their slots once they answer (engine/object/late-drives). A drive still silent costs at most `ms`. */
+  placeLateDrives(ms: number): Promise<LatePlacement> {
+    return placeLateDrives({ deployment: this.deployment, sets: this.sets, offline: (path, why) => this.openErrors.set(path, why) }, ms);
   }
 
   /**

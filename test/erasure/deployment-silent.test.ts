@@ -42,6 +42,7 @@ it('a silent drive is offline, named in its slot when it is the only unknown one
   assert.ok(both.warnings.some((w) => /left unformatted while another drive does not answer/.test(w)));
   assert.deepEqual(both.sets[0].paths, [t.drives[0], null, null, t.drives[3]]);
   assert.deepEqual(both.replaced, []);
+  assert.deepEqual(both.deferredBlank, [t.drives[1]], 'the blank is left for the heal watcher, which formats it once every drive answers');
 
   // Once every drive answers, the blank takes the lost drive's place, and only its.
   await hang(null);

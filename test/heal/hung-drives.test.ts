@@ -145,6 +145,63 @@ describe('disks that hang outside a running drive', () => {
     await readsBack(s, objects);
   });
 
+  it('a blank folder at start while another drive hangs is left unformatted, then formatted in place of its lost drive once every drive answers, and rebuilt', { timeout: 180_000 }, async () => {
+    const objects = new Map<string, Buffer>();
+    for (let i = 0; i < 3; i++) objects.set(`large-${i}`, seededBytes(900_000 + i, 110 + i));
+    const { root, faults, first } = await storedThenStopped('blank', objects);
+
+    // Drive 3 was swapped for a blank disk; drive 1 hangs. The blank one might stand in for either, so it must wait.
+    const [hung, blank] = [first.drives[1], first.drives[3]];
+    rmSync(blank, { recursive: true, force: true });
+    mkdirSync(blank);
+    setFaults(faults, { [hung]: HUNG });
+    const s = await startServer({ root, env: FAULT_ENV(faults) });
+    servers.push(s);
+    assert.match(s.output(), new RegExp(`blank drive ${blank} left unformatted while another drive does not answer`));
+    const before = await health(s);
+    assert.deepEqual(before.sets[0].drives.map((d) => d.path), [s.drives[0], null, s.drives[2], null]);
+    assert.equal(readdirSync(blank).length, 0, 'nothing was written to the blank folder while a drive was silent');
+    await readsBack(s, objects);
+
+    setFaults(faults, {});
+    await waitUntil('both drives online in their slots', async () => {
+      const drives = (await health(s)).sets[0].drives;
+      return drives.every((d, slot) => d.path === s.drives[slot] && d.state === 'online');
+    }, 60_000);
+    assert.match(s.output(), new RegExp(`drive ${hung}, unread at start, answers with its format`));
+    assert.match(s.output(), new RegExp(`drive ${blank}, blank at start, formatted in place of lost drive`));
+    for (const d of [hung, blank]) {
+      await waitUntil(`the rebuild of ${d}`, async () => (await healStatus(s)).rebuilds.find((r) => r.drive === d && r.state === 'done'), 120_000);
+    }
+    assert.equal(partFiles(blank), 3, 'the rebuild wrote every object\'s shard onto the formerly blank drive');
+    objects.set('after', seededBytes(800_000, 120));
+    await put(s, 'bkt', 'after', objects.get('after')!);
+    for (const d of s.drives) assert.equal(partFiles(d), 4, `shards on ${d}`);
+    await readsBack(s, objects);
+  });
+
+  it('a drive that hangs at start and comes back blank (its disk swapped meanwhile) is formatted in its own slot and rebuilt', { timeout: 180_000 }, async () => {
+    const objects = new Map<string, Buffer>();
+    for (let i = 0; i < 3; i++) objects.set(`large-${i}`, seededBytes(700_000 + i, 130 + i));
+    const { root, faults, first } = await storedThenStopped('swapped', objects);
+
+    const hung = first.drives[2];
+    rmSync(hung, { recursive: true, force: true });
+    mkdirSync(hung);
+    setFaults(faults, { [hung]: HUNG });
+    const s = await startServer({ root, env: FAULT_ENV(faults) });
+    servers.push(s);
+    // The one drive unread and the one slot unknown: the health model names it in that slot.
+    assert.equal((await health(s)).sets[0].drives[2].path, hung);
+
+    setFaults(faults, {});
+    await waitUntil('the drive online again', async () => (await health(s)).sets[0].drives[2].state === 'online', 60_000);
+    assert.match(s.output(), new RegExp(`drive ${hung}, blank at start, formatted in place of lost drive`));
+    await waitUntil('its rebuild', async () => (await healStatus(s)).rebuilds.find((r) => r.drive === hung && r.state === 'done'), 120_000);
+    assert.equal(partFiles(hung), 3);
+    await readsBack(s, objects);
+  });
+
   it('granary admin drive replace: an OLD drive that hangs does not hold the call, and a NEW folder that hangs is refused with the set unchanged', { timeout: 180_000 }, async () => {
     const { s, faults, root } = await faultyServer('replace');
     const objects = new Map<string, Buffer>();
