@@ -1,6 +1,7 @@
 import { randomBytes, scryptSync } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurablySync } from '../common/durable-file.js';
 import { KEY_BYTES, seal, unseal } from './seal.js';
 
 /**
@@ -34,11 +35,7 @@ export function newMasterKey(): Buffer {
 
 export function saveMasterKey(configDir: string, key: Uint8Array): void {
   mkdirSync(configDir, { recursive: true, mode: 0o700 });
-  const file = masterKeyPath(configDir);
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, Buffer.from(key).toString('base64') + '\n', { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writeFileDurablySync(masterKeyPath(configDir), Buffer.from(key).toString('base64') + '\n');
 }
 
 /** scrypt at N=2^15, r=8: about 100 ms and 32 MiB per guess, paid once at start. */

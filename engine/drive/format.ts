@@ -14,8 +14,9 @@
  * does not know rather than guess.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '../common/durable-file.js';
 import { DriveError } from './drive-error.js';
 import { onDrive } from './drive-looks.js';
 
@@ -85,26 +86,14 @@ export async function readFormat(drivePath: string, ms: number): Promise<FormatS
   return { kind: 'formatted', body: b };
 }
 
-/**
- * Written to a temporary name, fsynced, renamed: a crash leaves the old or
- * the new file, never half of one. Under a deadline, as readFormat.
- */
+/** Durable (common/durable-file) and under a deadline, as readFormat. */
 export function writeFormat(drivePath: string, body: FormatBody, ms: number): Promise<void> {
   return onDrive(drivePath, 'write', `writing ${FORMAT_FILE}`, ms, async () => {
     const dir = join(drivePath, META_DIR);
     await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `${FORMAT_FILE}.tmp`);
     const file: FormatFile = { body, sha256: digest(body) };
-    await writeFile(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
-    await syncPath(tmp);
-    await rename(tmp, join(dir, FORMAT_FILE));
-    await syncPath(dir);
+    await writeFileDurably(join(dir, FORMAT_FILE), JSON.stringify(file, null, 2) + '\n');
   });
-}
-
-async function syncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try { await fh.sync(); } finally { await fh.close(); }
 }
 
 export function assertFormatted(state: FormatState, drivePath: string): FormatBody {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurablySync } from '../common/durable-file.js';
 import { GranaryError } from '../common/errors.js';
 import { checkSecretKey } from './name-rules.js';
 import { passwordProblem } from './weak-passwords.js';
@@ -47,18 +48,14 @@ export function setRootSecret(configDir: string, accessKey: string, secretKey: s
 
 function writeRootFile(configDir: string, creds: { accessKey: string; secretKey: string }): RootCredentials {
   const file = rootCredentialsFile(configDir);
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writeFileDurablySync(file, JSON.stringify(creds, null, 2) + '\n');
   return { ...creds, source: 'file', file };
 }
 /** The root account chosen in the setup wizard (already checked for strength), written 0600 as a generated one would be; never over an existing file. */
 export function saveRootCredentials(configDir: string, accessKey: string, secretKey: string): RootCredentials {
   mkdirSync(configDir, { recursive: true, mode: 0o700 });
   const file = join(configDir, FILE);
-  writeFileSync(file, JSON.stringify({ accessKey, secretKey }, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
+  writeFileDurablySync(file, JSON.stringify({ accessKey, secretKey }, null, 2) + '\n', { exclusive: true });
   return { accessKey, secretKey, source: 'file', file };
 }
 
@@ -104,7 +101,6 @@ export function loadRootCredentials(configDir: string, env: NodeJS.ProcessEnv = 
   }
   mkdirSync(configDir, { recursive: true, mode: 0o700 });
   const creds = { accessKey: randomString(20, ALPHABET), secretKey: randomBytes(30).toString('base64url') };
-  writeFileSync(file, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
+  writeFileDurablySync(file, JSON.stringify(creds, null, 2) + '\n', { exclusive: true });
   return { ...creds, source: 'generated', file };
 }

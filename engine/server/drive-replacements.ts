@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writeFileDurably } from '../common/durable-file.js';
 
 /**
  * The drives `granary admin drive replace` swapped, kept in the config
@@ -26,14 +28,14 @@ export function readDriveReplacements(configDir: string): DriveReplacement[] {
   return parsed as DriveReplacement[];
 }
 
-export function recordDriveReplacement(configDir: string, oldPath: string, newPath: string): void {
+/** Durable before `admin drive replace` answers: a power cut must not bring back a start that opens OLD, the lost drive, in NEW's place. */
+export async function recordDriveReplacement(configDir: string, oldPath: string, newPath: string): Promise<void> {
   // A path replaced again later (OLD -> NEW -> NEWER) keeps one entry per step; applying follows the chain.
   const list = readDriveReplacements(configDir).filter((r) => r.old !== oldPath);
   list.push({ old: oldPath, new: newPath, at: new Date().toISOString() });
-  mkdirSync(configDir, { recursive: true });
+  await mkdir(configDir, { recursive: true });
   const file = join(configDir, FILE);
-  writeFileSync(`${file}.tmp`, JSON.stringify(list, null, 2) + '\n', { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+  await writeFileDurably(file, JSON.stringify(list, null, 2) + '\n');
 }
 
 /** The drive list to open: each replaced path given on the command line becomes its replacement. */

@@ -191,7 +191,7 @@ export async function startEngine(config: EngineConfig, log: (line: string) => v
             status: () => healer.status(),
             replaceDrive: async (oldPath, newPath, opts) => {
               const done = await healer.replaceDrive(oldPath, newPath, opts);
-              recordDriveReplacement(config.configDir, done.old, done.new);
+              await recordDriveReplacement(config.configDir, done.old, done.new);
               return done;
             },
           },

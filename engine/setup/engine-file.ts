@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurablySync } from '../common/durable-file.js';
 
 /**
  * `engine.json` in the config directory: the drives and parity chosen by the
@@ -39,12 +40,11 @@ export function readEngineFile(configDir: string): EngineFile | undefined {
   return body as EngineFile;
 }
 
-/** Written atomically: a crash leaves the old file or the new one. */
+/** Durable (common/durable-file): a crash leaves the old file or the new one. */
 export function saveEngineFile(configDir: string, drives: string[], parity: number): EngineFile {
   mkdirSync(configDir, { recursive: true, mode: 0o700 });
   const body: EngineFile = { version: 1, drives, parity, savedAt: new Date().toISOString() };
   const file = engineFilePath(configDir);
-  writeFileSync(`${file}.tmp`, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+  writeFileDurablySync(file, JSON.stringify(body, null, 2) + '\n');
   return body;
 }

@@ -1,8 +1,9 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { writeFileDurablySync } from '../common/durable-file.js';
 import { createCertificateAuthority, issueCertificate, signingCa } from './certificate-issuer.js';
 import { CA_CERT_FILE, CA_KEY_FILE, SERVER_CERT_FILE, SERVER_KEY_FILE } from './certs-dir.js';
 import { machineNames } from './machine-names.js';
@@ -67,8 +68,5 @@ function writeSecret(path: string, text: string): void {
 
 /** Write beside, then rename: a reader (or the reloader) never sees half a file. */
 function writeAtomic(path: string, text: string, mode: number): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, path);
+  writeFileDurablySync(path, text, { mode });
 }
