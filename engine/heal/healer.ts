@@ -156,7 +156,7 @@ export class Healer {
       await Promise.resolve();
       try {
         const late = await this.layer.placeLateDrives(WATCH_ANSWER_MS);
-        for (const path of late.placed) this.log(`heal: drive ${path}, unread at start, answers with its format: it takes its slot again`);
+        for (const path of late.placed) this.log(`heal: drive ${path}, not placed at start, answers with its format: it takes its slot again`);
         for (const { path, driveId } of late.formatted) this.log(`heal: drive ${path}, blank at start, formatted in place of lost drive ${driveId} now that every drive answers, to be healed`);
         for (const [index, set] of this.layer.sets.entries()) {
           for (let slot = 0; slot < set.n; slot++) {

@@ -42,13 +42,14 @@ function unplacedUnread(late: LateDrives): string[] {
 }
 
 /**
- * An unread drive whose format now answers, with this deployment's id and
- * the drive id of a slot still unknown, is given that slot. A drive still
- * silent costs at most `ms`.
+ * An unread drive (or a deferred blank folder) whose format now answers,
+ * with this deployment's id and the drive id of a slot still unknown, is
+ * given that slot. A drive still silent costs at most `ms`.
  */
 async function placeUnread(late: LateDrives, ms: number): Promise<string[]> {
   const placed: string[] = [];
-  for (const path of unplacedUnread(late)) {
+  // A deferred blank folder may have had the lost disk put back in it.
+  for (const path of [...unplacedUnread(late), ...late.deployment.deferredBlank]) {
     const state = await readFormat(path, ms).catch(() => null);
     if (state?.kind !== 'formatted' || state.body.deploymentId !== late.deployment.deploymentId) continue;
     late.sets.forEach((_, index) => {
@@ -56,7 +57,8 @@ async function placeUnread(late: LateDrives, ms: number): Promise<string[]> {
       const layout = late.deployment.sets[index];
       if (slot < 0 || layout.paths[slot] !== null) return;
       layout.paths[slot] = path;
-      late.offline(path, late.deployment.unread.get(path) ?? 'unread at start');
+      late.deployment.deferredBlank = late.deployment.deferredBlank.filter((p) => p !== path);
+      late.offline(path, late.deployment.unread.get(path) ?? 'blank at start, its drive since put back');
       placed.push(path);
     });
   }
@@ -72,7 +74,9 @@ async function placeUnread(late: LateDrives, ms: number): Promise<string[]> {
  * end up with one drive id.
  */
 async function formatBlanks(late: LateDrives, ms: number): Promise<LatePlacement['formatted']> {
-  const blanks = [...late.deployment.deferredBlank];
+  // Looked at again: a folder that has since gained a format file (another disk mounted there) is not written over.
+  const blanks: string[] = [];
+  for (const path of late.deployment.deferredBlank) if (await isBlank(path, ms)) blanks.push(path);
   // A drive placed by elimination (the one unread, the one slot unknown) that comes back blank leaves its slot open again.
   for (const [index, layout] of late.deployment.sets.entries()) {
     for (const [slot, path] of layout.paths.entries()) {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { HealthSnapshot } from '../../engine/api/health/types.js';
+import { writeFormat, type FormatBody } from '../../engine/drive/format.js';
 import { seededBytes } from '../helpers/drives.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
@@ -134,7 +136,7 @@ describe('disks that hang outside a running drive', () => {
       const drives = (await health(s)).sets[0].drives;
       return drives.every((d, slot) => d.path === s.drives[slot] && d.state === 'online');
     }, 60_000);
-    for (const d of hung) assert.match(s.output(), new RegExp(`drive ${d}, unread at start, answers with its format`));
+    for (const d of hung) assert.match(s.output(), new RegExp(`drive ${d}, not placed at start, answers with its format`));
     for (const d of hung) {
       await waitUntil(`the rebuild of ${d}`, async () => (await healStatus(s)).rebuilds.find((r) => r.drive === d && r.state === 'done'), 120_000);
     }
@@ -168,7 +170,7 @@ describe('disks that hang outside a running drive', () => {
       const drives = (await health(s)).sets[0].drives;
       return drives.every((d, slot) => d.path === s.drives[slot] && d.state === 'online');
     }, 60_000);
-    assert.match(s.output(), new RegExp(`drive ${hung}, unread at start, answers with its format`));
+    assert.match(s.output(), new RegExp(`drive ${hung}, not placed at start, answers with its format`));
     assert.match(s.output(), new RegExp(`drive ${blank}, blank at start, formatted in place of lost drive`));
     for (const d of [hung, blank]) {
       await waitUntil(`the rebuild of ${d}`, async () => (await healStatus(s)).rebuilds.find((r) => r.drive === d && r.state === 'done'), 120_000);
@@ -177,6 +179,32 @@ describe('disks that hang outside a running drive', () => {
     objects.set('after', seededBytes(800_000, 120));
     await put(s, 'bkt', 'after', objects.get('after')!);
     for (const d of s.drives) assert.equal(partFiles(d), 4, `shards on ${d}`);
+    await readsBack(s, objects);
+  });
+
+  it('a blank folder left waiting that gains another deployment\'s format meanwhile is never written over', { timeout: 180_000 }, async () => {
+    const objects = new Map<string, Buffer>([['large', seededBytes(600_000, 140)]]);
+    const { root, faults, first } = await storedThenStopped('foreign', objects);
+    const [hung, blank] = [first.drives[1], first.drives[3]];
+    rmSync(blank, { recursive: true, force: true });
+    mkdirSync(blank);
+    setFaults(faults, { [hung]: HUNG });
+    const s = await startServer({ root, env: FAULT_ENV(faults) });
+    servers.push(s);
+    assert.match(s.output(), new RegExp(`blank drive ${blank} left unformatted`));
+
+    // Another Granary's disk is mounted where the blank folder was.
+    const ours = (JSON.parse(readFileSync(join(s.drives[0], '.granary', 'format.json'), 'utf8')) as { body: FormatBody }).body;
+    await writeFormat(blank, { ...ours, deploymentId: randomUUID(), driveId: randomUUID(), sets: [[randomUUID(), randomUUID()]] }, 5000);
+    const foreign = readFileSync(join(blank, '.granary', 'format.json'), 'utf8');
+
+    setFaults(faults, {});
+    await waitUntil('the hung drive back online', async () => (await health(s)).sets[0].drives[1].state === 'online', 60_000);
+    await waitUntil('its rebuild', async () => (await healStatus(s)).rebuilds.find((r) => r.drive === hung && r.state === 'done'), 120_000);
+    // The watcher has had its rounds by now (every 2 s): the other deployment's drive is still its own.
+    assert.equal(readFileSync(join(blank, '.granary', 'format.json'), 'utf8'), foreign);
+    assert.equal((await health(s)).sets[0].drives[3].path, null);
+    assert.doesNotMatch(s.output(), new RegExp(`drive ${blank}, blank at start, formatted`));
     await readsBack(s, objects);
   });
 
