@@ -66,11 +66,17 @@ export async function writeFileDurably(file: string, data: string | Uint8Array, 
     await rm(tmp, { force: true });
     throw err;
   }
+  if (!FOLDERS_OPEN) return;
   const dir = await open(dirname(file), 'r');
   try { await dir.sync(); } finally { await dir.close(); }
 }
 
-function syncFolderSync(dir: string): void {
+/** Windows cannot open a folder as a file (EISDIR); NTFS journals the rename itself. */
+const FOLDERS_OPEN = process.platform !== 'win32';
+
+/** A folder's entries (a rename, a new file) made durable; a no-op where folders cannot be opened. */
+export function syncFolderSync(dir: string): void {
+  if (!FOLDERS_OPEN) return;
   const fd = openSync(dir, 'r');
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }

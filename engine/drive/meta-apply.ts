@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { syncFolderSync } from '../common/durable-file.js';
 import { DriveError, driveErrorFrom } from './drive-error.js';
 import type { MetaOp, OpResult } from './meta-ops.js';
 import { DrivePaths, partFileName } from './paths.js';
@@ -74,7 +75,7 @@ export class MetaApplier {
       }
     }
     try {
-      for (const dir of dirsToSync) fsyncDir(dir);
+      for (const dir of dirsToSync) syncFolderSync(dir);
     } catch (err) {
       const failed = failure(err, 'fsync');
       for (let i = 0; i < ops.length; i++) results[i] ??= failed;
@@ -258,11 +259,6 @@ interface VersionRow { version_id: string; record: string }
 function failure(err: unknown, context: string): OpResult {
   const e = driveErrorFrom(err, context);
   return { ok: false, kind: e.kind, message: e.message };
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
 function safeReaddir(dir: string): string[] {
