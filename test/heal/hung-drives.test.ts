@@ -51,6 +51,32 @@ async function storedThenStopped(label: string, objects: Map<string, Buffer>): P
   return { root, faults: join(root, 'faults.json'), first };
 }
 
+/**
+ * `objects` stored, then a restart with drive 3 swapped for a blank folder
+ * while drive 1 hangs: the blank one might stand in for either, so the start
+ * must leave it unformatted.
+ */
+async function blankWhileHung(label: string, objects: Map<string, Buffer>): Promise<{ s: RunningServer; faults: string; hung: string; blank: string }> {
+  const { root, faults, first } = await storedThenStopped(label, objects);
+  const [hung, blank] = [first.drives[1], first.drives[3]];
+  rmSync(blank, { recursive: true, force: true });
+  mkdirSync(blank);
+  setFaults(faults, { [hung]: HUNG });
+  const s = await startServer({ root, env: FAULT_ENV(faults) });
+  servers.push(s);
+  assert.match(s.output(), new RegExp(`blank drive ${blank} left unformatted while another drive does not answer`));
+  return { s, faults, hung, blank };
+}
+
+/** Every drive online in its own slot, as the start found them. */
+async function everyDriveHome(s: RunningServer): Promise<void> {
+  await waitUntil('every drive online in its own slot', async () => (await health(s)).sets[0].drives.every((d, slot) => d.path === s.drives[slot] && d.state === 'online'), 60_000);
+}
+
+async function rebuilt(s: RunningServer, drive: string): Promise<void> {
+  await waitUntil(`the rebuild of ${drive}`, async () => (await healStatus(s)).rebuilds.find((r) => r.drive === drive && r.state === 'done'), 120_000);
+}
+
 async function health(s: RunningServer): Promise<HealthSnapshot> {
   const res = await signedFetch(s, 'GET', '/granary/admin/v1/health');
   assert.equal(res.status, 200, await res.clone().text());
@@ -111,7 +137,7 @@ describe('disks that hang outside a running drive', () => {
     setFaults(faults, {});
     await waitUntil('the drive back online', async () => (await health(s)).sets[0].drives.find((d) => d.path === hung)?.state === 'online', 60_000);
     assert.match(s.output(), new RegExp(`drive ${hung} answers again`));
-    await waitUntil('its rebuild to finish', async () => (await healStatus(s)).rebuilds.find((r) => r.drive === hung && r.state === 'done'), 120_000);
+    await rebuilt(s, hung);
     assert.equal(partFiles(hung), 5, 'the rebuild wrote the shards the drive missed');
     await readsBack(s, objects);
   });
@@ -132,13 +158,10 @@ describe('disks that hang outside a running drive', () => {
     await readsBack(s, objects);
 
     setFaults(faults, {});
-    await waitUntil('both drives back online in their own slots', async () => {
-      const drives = (await health(s)).sets[0].drives;
-      return drives.every((d, slot) => d.path === s.drives[slot] && d.state === 'online');
-    }, 60_000);
+    await everyDriveHome(s);
     for (const d of hung) assert.match(s.output(), new RegExp(`drive ${d}, not placed at start, answers with its format`));
     for (const d of hung) {
-      await waitUntil(`the rebuild of ${d}`, async () => (await healStatus(s)).rebuilds.find((r) => r.drive === d && r.state === 'done'), 120_000);
+      await rebuilt(s, d);
     }
     // Writes go on once the set has its write quorum again, onto every drive.
     objects.set('after', seededBytes(800_000, 99));
@@ -150,30 +173,18 @@ describe('disks that hang outside a running drive', () => {
   it('a blank folder at start while another drive hangs is left unformatted, then formatted in place of its lost drive once every drive answers, and rebuilt', { timeout: 180_000 }, async () => {
     const objects = new Map<string, Buffer>();
     for (let i = 0; i < 3; i++) objects.set(`large-${i}`, seededBytes(900_000 + i, 110 + i));
-    const { root, faults, first } = await storedThenStopped('blank', objects);
-
-    // Drive 3 was swapped for a blank disk; drive 1 hangs. The blank one might stand in for either, so it must wait.
-    const [hung, blank] = [first.drives[1], first.drives[3]];
-    rmSync(blank, { recursive: true, force: true });
-    mkdirSync(blank);
-    setFaults(faults, { [hung]: HUNG });
-    const s = await startServer({ root, env: FAULT_ENV(faults) });
-    servers.push(s);
-    assert.match(s.output(), new RegExp(`blank drive ${blank} left unformatted while another drive does not answer`));
+    const { s, faults, hung, blank } = await blankWhileHung('blank', objects);
     const before = await health(s);
     assert.deepEqual(before.sets[0].drives.map((d) => d.path), [s.drives[0], null, s.drives[2], null]);
     assert.equal(readdirSync(blank).length, 0, 'nothing was written to the blank folder while a drive was silent');
     await readsBack(s, objects);
 
     setFaults(faults, {});
-    await waitUntil('both drives online in their slots', async () => {
-      const drives = (await health(s)).sets[0].drives;
-      return drives.every((d, slot) => d.path === s.drives[slot] && d.state === 'online');
-    }, 60_000);
+    await everyDriveHome(s);
     assert.match(s.output(), new RegExp(`drive ${hung}, not placed at start, answers with its format`));
     assert.match(s.output(), new RegExp(`drive ${blank}, blank at start, formatted in place of lost drive`));
     for (const d of [hung, blank]) {
-      await waitUntil(`the rebuild of ${d}`, async () => (await healStatus(s)).rebuilds.find((r) => r.drive === d && r.state === 'done'), 120_000);
+      await rebuilt(s, d);
     }
     assert.equal(partFiles(blank), 3, 'the rebuild wrote every object\'s shard onto the formerly blank drive');
     objects.set('after', seededBytes(800_000, 120));
@@ -184,14 +195,7 @@ describe('disks that hang outside a running drive', () => {
 
   it('a blank folder left waiting that gains another deployment\'s format meanwhile is never written over', { timeout: 180_000 }, async () => {
     const objects = new Map<string, Buffer>([['large', seededBytes(600_000, 140)]]);
-    const { root, faults, first } = await storedThenStopped('foreign', objects);
-    const [hung, blank] = [first.drives[1], first.drives[3]];
-    rmSync(blank, { recursive: true, force: true });
-    mkdirSync(blank);
-    setFaults(faults, { [hung]: HUNG });
-    const s = await startServer({ root, env: FAULT_ENV(faults) });
-    servers.push(s);
-    assert.match(s.output(), new RegExp(`blank drive ${blank} left unformatted`));
+    const { s, faults, hung, blank } = await blankWhileHung('foreign', objects);
 
     // Another Granary's disk is mounted where the blank folder was.
     const ours = (JSON.parse(readFileSync(join(s.drives[0], '.granary', 'format.json'), 'utf8')) as { body: FormatBody }).body;
@@ -200,7 +204,7 @@ describe('disks that hang outside a running drive', () => {
 
     setFaults(faults, {});
     await waitUntil('the hung drive back online', async () => (await health(s)).sets[0].drives[1].state === 'online', 60_000);
-    await waitUntil('its rebuild', async () => (await healStatus(s)).rebuilds.find((r) => r.drive === hung && r.state === 'done'), 120_000);
+    await rebuilt(s, hung);
     // The watcher has had its rounds by now (every 2 s): the other deployment's drive is still its own.
     assert.equal(readFileSync(join(blank, '.granary', 'format.json'), 'utf8'), foreign);
     assert.equal((await health(s)).sets[0].drives[3].path, null);
@@ -225,7 +229,7 @@ describe('disks that hang outside a running drive', () => {
     setFaults(faults, {});
     await waitUntil('the drive online again', async () => (await health(s)).sets[0].drives[2].state === 'online', 60_000);
     assert.match(s.output(), new RegExp(`drive ${hung}, blank at start, formatted in place of lost drive`));
-    await waitUntil('its rebuild', async () => (await healStatus(s)).rebuilds.find((r) => r.drive === hung && r.state === 'done'), 120_000);
+    await rebuilt(s, hung);
     assert.equal(partFiles(hung), 3);
     await readsBack(s, objects);
   });
@@ -257,7 +261,7 @@ describe('disks that hang outside a running drive', () => {
     const replaced = await admin(s, ['drive', 'replace', '--json', old, fresh]);
     assert.equal(replaced.code, 0, replaced.stderr);
     assert.ok(Date.now() - t1 < 30_000, `the replacement took ${Date.now() - t1} ms`);
-    await waitUntil('the rebuild of the new drive', async () => (await healStatus(s)).rebuilds.find((r) => r.drive === fresh && r.state === 'done'), 120_000);
+    await rebuilt(s, fresh);
     assert.equal(partFiles(fresh), 3, 'every object has its shard on the new drive');
     await readsBack(s, objects);
     rmSync(stuck, { recursive: true, force: true });
