@@ -1,7 +1,7 @@
 import { markHealing, type Deployment } from '../erasure/deployment.js';
 import type { ErasureSet } from '../erasure/erasure-set.js';
 import { existsOnDrive } from '../drive/drive-looks.js';
-import { readFormat, writeFormat } from '../drive/format.js';
+import { readFormat, writeFormat, type FormatState } from '../drive/format.js';
 
 /**
  * Drives the start could not place in a slot, looked at again once they
@@ -30,10 +30,21 @@ function slotIds(late: LateDrives, index: number): string[] {
   return late.sets[index].drives.find((d) => d)?.format.sets[index] ?? [];
 }
 
+/** A path's format file, read at most once a round: null when it did not answer. */
+type FormatLook = (path: string) => Promise<FormatState | null>;
+
+function formatLooks(ms: number): FormatLook {
+  const seen = new Map<string, Promise<FormatState | null>>();
+  return (path) => {
+    let state = seen.get(path);
+    if (!state) seen.set(path, (state = readFormat(path, ms).catch(() => null)));
+    return state;
+  };
+}
+
 /** A folder that is there without a format file; one that is gone altogether is an offline drive, not a blank one. */
-async function isBlank(path: string, ms: number): Promise<boolean> {
-  const state = await readFormat(path, ms).catch(() => null);
-  return state?.kind === 'blank' && (await existsOnDrive(path, path, ms)) === true;
+async function isBlank(look: FormatLook, path: string, ms: number): Promise<boolean> {
+  return (await look(path))?.kind === 'blank' && (await existsOnDrive(path, path, ms)) === true;
 }
 
 function unplacedUnread(late: LateDrives): string[] {
@@ -44,13 +55,13 @@ function unplacedUnread(late: LateDrives): string[] {
 /**
  * An unread drive (or a deferred blank folder) whose format now answers,
  * with this deployment's id and the drive id of a slot still unknown, is
- * given that slot. A drive still silent costs at most `ms`.
+ * given that slot.
  */
-async function placeUnread(late: LateDrives, ms: number): Promise<string[]> {
+async function placeUnread(late: LateDrives, look: FormatLook): Promise<string[]> {
   const placed: string[] = [];
   // A deferred blank folder may have had the lost disk put back in it.
   for (const path of [...unplacedUnread(late), ...late.deployment.deferredBlank]) {
-    const state = await readFormat(path, ms).catch(() => null);
+    const state = await look(path);
     if (state?.kind !== 'formatted' || state.body.deploymentId !== late.deployment.deploymentId) continue;
     late.sets.forEach((_, index) => {
       const slot = slotIds(late, index).indexOf(state.body.driveId);
@@ -73,19 +84,19 @@ async function placeUnread(late: LateDrives, ms: number): Promise<string[]> {
  * would have done. Until then nothing is formatted, so two folders can never
  * end up with one drive id.
  */
-async function formatBlanks(late: LateDrives, ms: number): Promise<LatePlacement['formatted']> {
+async function formatBlanks(late: LateDrives, look: FormatLook, ms: number): Promise<LatePlacement['formatted']> {
   // Looked at again: a folder that has since gained a format file (another disk mounted there) is not written over.
   const blanks: string[] = [];
-  for (const path of late.deployment.deferredBlank) if (await isBlank(path, ms)) blanks.push(path);
+  for (const path of late.deployment.deferredBlank) if (await isBlank(look, path, ms)) blanks.push(path);
   // A drive placed by elimination (the one unread, the one slot unknown) that comes back blank leaves its slot open again.
   for (const [index, layout] of late.deployment.sets.entries()) {
     for (const [slot, path] of layout.paths.entries()) {
       if (path === null || late.sets[index].drives[slot] || !late.deployment.unread.has(path)) continue;
-      if (await isBlank(path, ms)) layout.paths[slot] = null;
+      if (await isBlank(look, path, ms)) layout.paths[slot] = null;
     }
   }
   for (const path of unplacedUnread(late)) {
-    if (!(await isBlank(path, ms))) return [];
+    if (!(await isBlank(look, path, ms))) return [];
     blanks.push(path);
   }
   const formatted: LatePlacement['formatted'] = [];
@@ -121,6 +132,7 @@ function waiting(late: LateDrives): boolean {
 
 export async function placeLateDrives(late: LateDrives, ms: number): Promise<LatePlacement> {
   if (!waiting(late)) return { placed: [], formatted: [] };
-  const placed = await placeUnread(late, ms);
-  return { placed, formatted: await formatBlanks(late, ms) };
+  const look = formatLooks(ms);
+  const placed = await placeUnread(late, look);
+  return { placed, formatted: await formatBlanks(late, look, ms) };
 }
